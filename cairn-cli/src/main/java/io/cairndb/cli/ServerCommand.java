@@ -1,0 +1,108 @@
+package io.cairndb.cli;
+
+import io.cairndb.server.CairnServer;
+import io.cairndb.server.ConfigException;
+import io.cairndb.server.ConfigLoader;
+import io.cairndb.server.ServerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code cairn server}: runs a node in the foreground until it is interrupted or terminated. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = {"Run a CairnDB node (control, coordinator and storage in one process).",
+            "",
+            "Settings come from defaults, then --config FILE (YAML), then CAIRN_* environment "
+                + "variables (CAIRN_PORT, CAIRN_DATA_DIR, CAIRN_STORAGE_DURABILITY, ...), then "
+                + "these flags. A port of 0 picks a free one; the ready line says which."})
+public final class ServerCommand implements Callable<Integer> {
+
+    /** Printed on standard output once the node serves; scripts and tests wait for it. */
+    public static final String READY_PREFIX = "CairnDB ready:";
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
+    private Path configFile;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where the node keeps its data (default: ./cairn-data).")
+    private String dataDir;
+
+    @Option(names = "--port", paramLabel = "N", description = "Client gRPC port (default: 7070).")
+    private Integer port;
+
+    @Option(names = "--peer-port", paramLabel = "N",
+            description = "Node-to-node gRPC port (default: 7071; used by multi-node clusters).")
+    private Integer peerPort;
+
+    @Option(names = "--raft-port", paramLabel = "N",
+            description = "Control-group Raft port (default: 7072; used by multi-node clusters).")
+    private Integer raftPort;
+
+    @Option(names = "--http-port", paramLabel = "N",
+            description = "HTTP port (default: 8080; used by the HTTP API once it exists).")
+    private Integer httpPort;
+
+    @Option(names = "--host", paramLabel = "ADDR",
+            description = "Address to bind and advertise (default: 127.0.0.1).")
+    private String host;
+
+    @Option(names = "--node-id", paramLabel = "ID",
+            description = "This node's id (default: generated once, kept in the data dir).")
+    private String nodeId;
+
+    @Option(names = "--roles", paramLabel = "LIST",
+            description = "Comma-separated roles (default: control,coordinator,storage).")
+    private String roles;
+
+    @Option(names = "--join", paramLabel = "HOST:PORT",
+            description = "A control member's client address to join (multi-node clusters).")
+    private String join;
+
+    @Option(names = "--durability", paramLabel = "MODE",
+            description = "sync: fsync before acknowledging a write; periodic (default): fsync "
+                    + "every second.")
+    private String durability;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, String> flags = new LinkedHashMap<>();
+        flags.put("dataDir", dataDir);
+        flags.put("port", port == null ? null : port.toString());
+        flags.put("peerPort", peerPort == null ? null : peerPort.toString());
+        flags.put("raftPort", raftPort == null ? null : raftPort.toString());
+        flags.put("httpPort", httpPort == null ? null : httpPort.toString());
+        flags.put("host", host);
+        flags.put("nodeId", nodeId);
+        flags.put("roles", roles);
+        flags.put("join", join);
+        flags.put("storage.durability", durability);
+        CairnServer server;
+        try {
+            ServerConfig config = ConfigLoader.load(configFile, System.getenv(), flags);
+            server = CairnServer.start(config);
+        } catch (ConfigException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        Thread stopper = new Thread(server::close, "shutdown");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        out.println(READY_PREFIX + " node " + server.nodeId() + " serving clients on "
+                + server.host() + ":" + server.port() + " (data in " + server.dataDir()
+                + ", durability " + server.config().storage().durability() + ")");
+        out.flush();
+        server.awaitTermination();
+        return 0;
+    }
+}

@@ -1,0 +1,104 @@
+package io.cairndb.server;
+
+import io.cairndb.core.Limits;
+import io.cairndb.server.control.ClusterConfig;
+import io.cairndb.server.coordinator.CoordinatorSettings;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything a node is configured with, as one typed tree. Each setting has a default that works
+ * on one machine; {@link ConfigLoader} overlays a YAML file, then {@code CAIRN_*} environment
+ * variables, then command-line flags.
+ *
+ * @param nodeId this node's id; empty: generated once and kept in the data directory
+ * @param host the address to bind and advertise
+ * @param port client gRPC port (0 picks a free one)
+ * @param peerPort node-to-node gRPC port
+ * @param raftPort control-group Raft port
+ * @param httpPort HTTP port
+ * @param dataDir where the node keeps its data
+ * @param roles any of control, coordinator, storage
+ * @param join a control member's client address to join; empty: start a new cluster
+ * @param storage storage engine settings
+ * @param cluster cluster-wide defaults, used when this node starts a new cluster
+ * @param requests request-path settings
+ * @param limits bounds enforced on client input
+ * @param idempotencyPurgeIntervalMillis how often expired idempotency records are deleted
+ */
+public record ServerConfig(String nodeId, String host, int port, int peerPort, int raftPort,
+                           int httpPort, String dataDir, List<String> roles, String join,
+                           StorageSettings storage, ClusterConfig cluster,
+                           CoordinatorSettings requests, Limits limits,
+                           long idempotencyPurgeIntervalMillis) {
+
+    public static final List<String> ALL_ROLES = List.of("control", "coordinator", "storage");
+
+    public static final ServerConfig DEFAULTS = new ServerConfig("", "127.0.0.1", 7070, 7071,
+            7072, 8080, "cairn-data", ALL_ROLES, "", StorageSettings.DEFAULTS,
+            ClusterConfig.DEFAULTS, CoordinatorSettings.DEFAULTS, Limits.DEFAULTS,
+            10 * 60 * 1000L);
+
+    /** Checks relationships a single field's type cannot express; throws naming the setting. */
+    void validate() {
+        for (var port : List.of(List.of("port", this.port), List.of("peerPort", peerPort),
+                List.of("raftPort", raftPort), List.of("httpPort", httpPort))) {
+            int value = (Integer) port.get(1);
+            if (value < 0 || value > 65535) {
+                throw new ConfigException(port.get(0) + " is " + value
+                        + "; it must be between 0 (pick a free port) and 65535");
+            }
+        }
+        if (host == null || host.isBlank()) {
+            throw new ConfigException("host is empty: give the address to bind, e.g. 127.0.0.1");
+        }
+        if (dataDir == null || dataDir.isBlank()) {
+            throw new ConfigException("dataDir is empty: give a directory for the node's data");
+        }
+        if (roles == null || roles.isEmpty() || !Set.copyOf(ALL_ROLES).containsAll(roles)) {
+            throw new ConfigException("roles is " + roles + "; each role must be one of "
+                    + ALL_ROLES);
+        }
+        if (!Set.copyOf(roles).equals(Set.copyOf(ALL_ROLES))) {
+            throw new ConfigException("roles is " + roles + ": a node currently runs all of "
+                    + ALL_ROLES + "; separate roles come with multi-node clusters");
+        }
+        if (join != null && !join.isBlank()) {
+            throw new ConfigException("join is '" + join + "': joining an existing cluster is "
+                    + "not available yet; start each node as its own single-node cluster");
+        }
+        try {
+            io.cairndb.storage.Durability.parse(storage.durability());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("storage." + e.getMessage());
+        }
+        if (storage.syncIntervalMillis() <= 0) {
+            throw new ConfigException("storage.syncIntervalMillis is "
+                    + storage.syncIntervalMillis() + "; it must be positive");
+        }
+        if (storage.writerShards() < 1 || storage.writerShards() > 64) {
+            throw new ConfigException("storage.writerShards is " + storage.writerShards()
+                    + "; it must be between 1 and 64");
+        }
+        if (cluster.replicationFactorDefault() < 1) {
+            throw new ConfigException("cluster.replicationFactorDefault is "
+                    + cluster.replicationFactorDefault() + "; it must be at least 1");
+        }
+        if (cluster.virtualNodesDefault() < 1 || cluster.virtualNodesDefault() > 4096) {
+            throw new ConfigException("cluster.virtualNodesDefault is "
+                    + cluster.virtualNodesDefault() + "; it must be between 1 and 4096");
+        }
+        for (var level : List.of(List.of("cluster.readConsistencyDefault",
+                        cluster.readConsistencyDefault()),
+                List.of("cluster.writeConsistencyDefault", cluster.writeConsistencyDefault()))) {
+            String value = String.valueOf(level.get(1));
+            if (!List.of("one", "quorum", "all").contains(value)) {
+                throw new ConfigException(level.get(0) + " is '" + value
+                        + "'; it must be one of one, quorum, all");
+            }
+        }
+        if (idempotencyPurgeIntervalMillis <= 0) {
+            throw new ConfigException("idempotencyPurgeIntervalMillis must be positive");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.cairndb.server.control;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairndb.storage.StorageEngine;
+import io.cairndb.storage.StorageException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A metadata log kept on this node alone, in the storage engine's metadata family. Each accepted
+ * command is fsynced under {@code mlog/<index>} before it is applied; on start the log is replayed.
+ * Commands that break a rule are answered without being logged.
+ */
+public final class LocalMetadataLog implements MetadataStore {
+
+    private static final String LOG_PREFIX = "mlog/";
+
+    private final StorageEngine storage;
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<Consumer<ClusterMetadata>> listeners = new CopyOnWriteArrayList<>();
+    private volatile ClusterMetadata current;
+
+    public LocalMetadataLog(StorageEngine storage, ClusterConfig config) {
+        this.storage = storage;
+        ClusterMetadata state = ClusterMetadata.empty(config);
+        for (Map.Entry<String, byte[]> entry : storage.metaScan(LOG_PREFIX).entrySet()) {
+            long index = Long.parseLong(entry.getKey().substring(LOG_PREFIX.length()));
+            MetadataCommand command = decode(entry.getKey(), entry.getValue());
+            MetadataStateMachine.Applied applied =
+                    MetadataStateMachine.apply(state, command, index);
+            if (!applied.ok()) {
+                throw new IllegalStateException("metadata log entry " + entry.getKey()
+                        + " no longer applies: " + applied.error().getMessage());
+            }
+            state = applied.state();
+        }
+        this.current = state;
+    }
+
+    @Override
+    public ClusterMetadata current() {
+        return current;
+    }
+
+    @Override
+    public synchronized CompletableFuture<MetadataStateMachine.Applied> submit(
+            MetadataCommand command) {
+        long index = current.version() + 1;
+        MetadataStateMachine.Applied applied = MetadataStateMachine.apply(current, command, index);
+        if (applied.ok()) {
+            try {
+                storage.metaPut(String.format("%s%020d", LOG_PREFIX, index),
+                        json.writerFor(MetadataCommand.class).writeValueAsBytes(command));
+            } catch (JsonProcessingException | StorageException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            current = applied.state();
+            listeners.forEach(listener -> listener.accept(applied.state()));
+        }
+        return CompletableFuture.completedFuture(applied);
+    }
+
+    @Override
+    public void addListener(Consumer<ClusterMetadata> listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void close() {
+        listeners.clear();
+    }
+
+    private MetadataCommand decode(String key, byte[] bytes) {
+        try {
+            return json.readValue(bytes, MetadataCommand.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("metadata log entry " + key + " is unreadable: "
+                    + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,552 @@
+package io.cairndb.server.coordinator;
+
+import com.google.protobuf.ByteString;
+import io.cairndb.api.AddStorageNodeRequest;
+import io.cairndb.api.AddStorageNodeResponse;
+import io.cairndb.api.BatchWriteItem;
+import io.cairndb.api.BatchWriteItemResult;
+import io.cairndb.api.BatchWriteRequest;
+import io.cairndb.api.BatchWriteResponse;
+import io.cairndb.api.CreateTenantRequest;
+import io.cairndb.api.CreateTenantResponse;
+import io.cairndb.api.DeleteKeyValueRequest;
+import io.cairndb.api.DeleteKeyValueResponse;
+import io.cairndb.api.GetMigrationStatusRequest;
+import io.cairndb.api.GetMigrationStatusResponse;
+import io.cairndb.api.GetTenantRequest;
+import io.cairndb.api.GetTenantResponse;
+import io.cairndb.api.ListStorageNodesRequest;
+import io.cairndb.api.ListStorageNodesResponse;
+import io.cairndb.api.RangeQueryItem;
+import io.cairndb.api.RangeQueryRequest;
+import io.cairndb.api.RangeQueryResponse;
+import io.cairndb.api.ReadKeyValueRequest;
+import io.cairndb.api.ReadKeyValueResponse;
+import io.cairndb.api.RemoveStorageNodeRequest;
+import io.cairndb.api.RemoveStorageNodeResponse;
+import io.cairndb.api.StorageNodeInfo;
+import io.cairndb.api.UpdateReplicationFactorRequest;
+import io.cairndb.api.UpdateReplicationFactorResponse;
+import io.cairndb.api.VectorClockEntry;
+import io.cairndb.api.WriteKeyValueRequest;
+import io.cairndb.api.WriteKeyValueResponse;
+import io.cairndb.core.CairnException;
+import io.cairndb.core.ConsistencyLevel;
+import io.cairndb.core.ErrorCode;
+import io.cairndb.core.HybridLogicalClock;
+import io.cairndb.core.Tokens;
+import io.cairndb.core.Validation;
+import io.cairndb.core.VectorClock;
+import io.cairndb.core.Version;
+import io.cairndb.core.VersionResolver;
+import io.cairndb.server.control.ClusterMetadata;
+import io.cairndb.server.control.MetadataCommand;
+import io.cairndb.server.control.MetadataStore;
+import io.cairndb.server.control.NodeInfo;
+import io.cairndb.server.control.TenantInfo;
+import io.cairndb.server.replica.Replica;
+import io.cairndb.storage.ApplyResult;
+import io.cairndb.storage.KeyEntry;
+import io.cairndb.storage.KeyScan;
+import io.cairndb.storage.Mutation;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+
+/**
+ * Serves client requests: validates them, finds each key's replicas on the ring, sends the work
+ * to them, and answers once the consistency level is met. Every path is asynchronous; validation
+ * errors are thrown as {@link CairnException} before any work starts.
+ */
+public final class Coordinator {
+
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final int VIRTUAL_NODES_MAX = 4096;
+    private static final byte OP_PUT = 1;
+    private static final byte OP_DELETE = 2;
+
+    private final String nodeId;
+    private final MetadataStore metadata;
+    private final Function<String, Replica> replicas;
+    private final Validation validation;
+    private final HybridLogicalClock hlc;
+    private final LongSupplier wallMillis;
+    private final CoordinatorSettings settings;
+    private final NodeStats localStats;
+    private final VersionResolver resolver = new VersionResolver();
+
+    public Coordinator(String nodeId, MetadataStore metadata, Function<String, Replica> replicas,
+                       Validation validation, HybridLogicalClock hlc, LongSupplier wallMillis,
+                       CoordinatorSettings settings, NodeStats localStats) {
+        this.nodeId = nodeId;
+        this.metadata = metadata;
+        this.replicas = replicas;
+        this.validation = validation;
+        this.hlc = hlc;
+        this.wallMillis = wallMillis;
+        this.settings = settings;
+        this.localStats = localStats;
+    }
+
+    // -------------------------------------------------------------------------- key-value
+
+    public CompletableFuture<WriteKeyValueResponse> write(WriteKeyValueRequest request) {
+        TenantInfo tenant = requireTenant(request.getTenantId());
+        byte[] key = validation.key(request.getKey());
+        validation.value(request.getValue().toByteArray());
+        validation.idempotencyKey("idempotency_key", request.getIdempotencyKey());
+        ConsistencyLevel level = writeLevel(request.getConsistency());
+        byte[] value = request.getValue().toByteArray();
+        return mutate(tenant, key, value, level, request.getIdempotencyKey())
+                .thenApply(outcome -> WriteKeyValueResponse.newBuilder()
+                        .setSuccess(true)
+                        .setKey(request.getKey())
+                        .setIdempotencyKey(outcome.idempotencyKey)
+                        .setVectorClock(toProto(outcome.clock))
+                        .setReplicaCount(outcome.replicaCount)
+                        .setConsistency(level.wireName())
+                        .setIsDuplicate(outcome.duplicate)
+                        .build());
+    }
+
+    public CompletableFuture<DeleteKeyValueResponse> delete(DeleteKeyValueRequest request) {
+        TenantInfo tenant = requireTenant(request.getTenantId());
+        byte[] key = validation.key(request.getKey());
+        validation.idempotencyKey("idempotency_key", request.getIdempotencyKey());
+        ConsistencyLevel level = writeLevel(request.getConsistency());
+        return mutate(tenant, key, null, level, request.getIdempotencyKey())
+                .thenApply(outcome -> DeleteKeyValueResponse.newBuilder()
+                        .setSuccess(true)
+                        .setKey(request.getKey())
+                        .setIdempotencyKey(outcome.idempotencyKey)
+                        .setVectorClock(toProto(outcome.clock))
+                        .setReplicaCount(outcome.replicaCount)
+                        .setConsistency(level.wireName())
+                        .setIsDuplicate(outcome.duplicate)
+                        .build());
+    }
+
+    public CompletableFuture<ReadKeyValueResponse> read(ReadKeyValueRequest request) {
+        TenantInfo tenant = requireTenant(request.getTenantId());
+        byte[] key = validation.key(request.getKey());
+        ConsistencyLevel level = readLevel(request.getConsistency());
+        long token = Tokens.token(tenant.tenantId(), key);
+        List<Replica> targets = replicasFor(tenant, token);
+        int required = level.required(targets.size());
+        List<CompletableFuture<Version>> calls = new ArrayList<>(required);
+        for (Replica replica : targets.subList(0, required)) {
+            calls.add(replica.read(tenant.tenantId(), key, token));
+        }
+        return Quorum.await(calls, required, settings.requestTimeoutMillis(), "read")
+                .thenApply(answers -> {
+                    Version winner = null;
+                    for (Version version : answers) {
+                        winner = version == null ? winner : resolver.resolve(winner, version);
+                    }
+                    if (winner == null || winner.isTombstone()) {
+                        throw new CairnException(ErrorCode.KEY_NOT_FOUND, "key '"
+                                + Validation.printable(request.getKey()) + "' not found in tenant '"
+                                + tenant.tenantId() + "'");
+                    }
+                    hlc.observe(winner.hlc());
+                    return ReadKeyValueResponse.newBuilder()
+                            .setSuccess(true)
+                            .setKey(request.getKey())
+                            .setValue(ByteString.copyFrom(winner.value()))
+                            .setVectorClock(toProto(winner.clock()))
+                            .setReplicaCount(answers.size())
+                            .setConsistency(level.wireName())
+                            .build();
+                });
+    }
+
+    public CompletableFuture<BatchWriteResponse> batchWrite(BatchWriteRequest request) {
+        TenantInfo tenant = requireTenant(request.getTenantId());
+        ConsistencyLevel level = writeLevel(request.getConsistency());
+        int count = request.getItemsCount();
+        if (count == 0) {
+            throw CairnException.invalid("items is empty: a batch needs at least one item");
+        }
+        if (count > validation.limits().batchItemsMax()) {
+            throw CairnException.invalid("items has " + count + " entries; the limit is "
+                    + validation.limits().batchItemsMax());
+        }
+        long bytes = 0;
+        for (BatchWriteItem item : request.getItemsList()) {
+            bytes += item.getKey().length() + item.getValue().size();
+        }
+        if (bytes > validation.limits().batchSizeBytesMax()) {
+            throw CairnException.invalid("items hold " + bytes + " bytes of keys and values; the "
+                    + "limit is " + validation.limits().batchSizeBytesMax() + " bytes");
+        }
+        List<CompletableFuture<BatchWriteItemResult>> results = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            results.add(batchItem(tenant, level, request.getItems(i), i));
+        }
+        return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> {
+                    BatchWriteResponse.Builder response = BatchWriteResponse.newBuilder()
+                            .setConsistency(level.wireName());
+                    int succeeded = 0;
+                    for (CompletableFuture<BatchWriteItemResult> result : results) {
+                        BatchWriteItemResult item = result.join();
+                        succeeded += item.getSuccess() ? 1 : 0;
+                        response.addResults(item);
+                    }
+                    return response.setSuccess(succeeded == count)
+                            .setSucceededCount(succeeded)
+                            .setFailedCount(count - succeeded)
+                            .build();
+                });
+    }
+
+    private CompletableFuture<BatchWriteItemResult> batchItem(TenantInfo tenant,
+                                                              ConsistencyLevel level,
+                                                              BatchWriteItem item, int index) {
+        String field = "items[" + index + "]";
+        CompletableFuture<WriteOutcome> outcome;
+        try {
+            byte[] key = validation.key(field + ".key", item.getKey());
+            validation.idempotencyKey(field + ".idempotency_key", item.getIdempotencyKey());
+            byte[] value = item.getValue().toByteArray();
+            if (item.getDelete() && value.length > 0) {
+                throw CairnException.invalid(field + ".value must be empty when " + field
+                        + ".delete is true");
+            }
+            validation.value(field + ".value", value);
+            outcome = mutate(tenant, key, item.getDelete() ? null : value, level,
+                    item.getIdempotencyKey());
+        } catch (CairnException e) {
+            outcome = CompletableFuture.failedFuture(e);
+        }
+        return outcome.handle((result, error) -> {
+            BatchWriteItemResult.Builder builder = BatchWriteItemResult.newBuilder()
+                    .setKey(item.getKey());
+            if (error == null) {
+                return builder.setSuccess(true)
+                        .setIdempotencyKey(result.idempotencyKey)
+                        .setVectorClock(toProto(result.clock))
+                        .setReplicaCount(result.replicaCount)
+                        .setIsDuplicate(result.duplicate)
+                        .build();
+            }
+            CairnException failure = Errors.unwrap(error);
+            builder.setSuccess(false)
+                    .setErrorMessage(failure.getMessage())
+                    .setErrorCodeValue(failure.code().number());
+            if (failure instanceof QuorumNotReachedException quorum) {
+                builder.setReplicaCount(quorum.acknowledged());
+            }
+            return builder.build();
+        });
+    }
+
+    public CompletableFuture<RangeQueryResponse> rangeQuery(RangeQueryRequest request) {
+        TenantInfo tenant = requireTenant(request.getTenantId());
+        byte[] start = request.getStartKey().isEmpty() ? null
+                : validation.key("start_key", request.getStartKey());
+        byte[] end = request.getEndKey().isEmpty() ? null
+                : validation.key("end_key", request.getEndKey());
+        if (start != null && end != null && Arrays.compareUnsigned(start, end) >= 0) {
+            throw CairnException.invalid("end_key must sort after start_key (the range is "
+                    + "[start_key, end_key))");
+        }
+        int limit = validation.scanLimit(request.getLimit());
+        ConsistencyLevel level = readLevel(request.getConsistency());
+        if (!request.getPageToken().isEmpty()) {
+            byte[] resumeAfter = PageTokens.decode(request.getPageToken(), tenant.tenantId());
+            // The smallest key greater than resumeAfter is resumeAfter followed by a 0 byte.
+            byte[] next = Arrays.copyOf(resumeAfter, resumeAfter.length + 1);
+            if (start == null || Arrays.compareUnsigned(next, start) > 0) {
+                start = next;
+            }
+        }
+        if (start != null && end != null && Arrays.compareUnsigned(start, end) >= 0) {
+            return CompletableFuture.completedFuture(
+                    RangeQueryResponse.newBuilder().setSuccess(true).build());
+        }
+        // Every storage node holds a share of the tenant's keys; with one node it holds them all.
+        List<Replica> targets = new ArrayList<>();
+        for (String node : metadata.current().ring().nodes()) {
+            targets.add(replicas.apply(node));
+        }
+        int required = level.required(Math.min(tenant.replicationFactor(), targets.size()));
+        if (targets.size() != 1) {
+            throw new CairnException(ErrorCode.INTERNAL_ERROR, "range queries across "
+                    + targets.size() + " storage nodes are not available yet");
+        }
+        List<CompletableFuture<KeyScan>> calls = List.of(targets.get(0).scan(tenant.tenantId(),
+                start, end, limit, validation.limits().scanPageBytesMax()));
+        return Quorum.await(calls, required, settings.requestTimeoutMillis(), "range query")
+                .thenApply(answers -> {
+                    KeyScan scan = answers.get(0);
+                    RangeQueryResponse.Builder response = RangeQueryResponse.newBuilder()
+                            .setSuccess(true);
+                    for (KeyEntry entry : scan.entries()) {
+                        if (!entry.version().isTombstone()) {
+                            response.addItems(RangeQueryItem.newBuilder()
+                                    .setKey(new String(entry.key(), StandardCharsets.UTF_8))
+                                    .setValue(ByteString.copyFrom(entry.version().value()))
+                                    .setVectorClock(toProto(entry.version().clock())));
+                        }
+                    }
+                    if (!scan.exhausted()) {
+                        response.setNextPageToken(PageTokens.encode(tenant.tenantId(),
+                                scan.resumeAfter()));
+                    }
+                    return response.build();
+                });
+    }
+
+    // ----------------------------------------------------------------------------- tenants
+
+    public CompletableFuture<CreateTenantResponse> createTenant(CreateTenantRequest request) {
+        String tenantId = Validation.tenantId(request.getTenantId());
+        Validation.replicationFactor("replication_factor", request.getReplicationFactor());
+        return metadata.submit(new MetadataCommand.CreateTenant(tenantId,
+                        request.getReplicationFactor(), nowSeconds()))
+                .thenApply(applied -> {
+                    if (!applied.ok()) {
+                        throw applied.error();
+                    }
+                    TenantInfo tenant = applied.state().tenant(tenantId);
+                    return CreateTenantResponse.newBuilder()
+                            .setSuccess(true)
+                            .setTenantId(tenantId)
+                            .setReplicationFactor(tenant.replicationFactor())
+                            .setCreatedAt(tenant.createdAt())
+                            .build();
+                });
+    }
+
+    public CompletableFuture<GetTenantResponse> getTenant(GetTenantRequest request) {
+        TenantInfo tenant = requireTenant(request.getTenantId());
+        return CompletableFuture.completedFuture(GetTenantResponse.newBuilder()
+                .setSuccess(true)
+                .setTenantId(tenant.tenantId())
+                .setReplicationFactor(tenant.replicationFactor())
+                .setCreatedAt(tenant.createdAt())
+                .setUpdatedAt(tenant.updatedAt())
+                .build());
+    }
+
+    public CompletableFuture<UpdateReplicationFactorResponse> updateReplicationFactor(
+            UpdateReplicationFactorRequest request) {
+        TenantInfo before = requireTenant(request.getTenantId());
+        int rf = request.getNewReplicationFactor();
+        if (rf < 1) {
+            throw new CairnException(ErrorCode.INVALID_REPLICATION_FACTOR,
+                    "new_replication_factor is " + rf + "; it must be at least 1");
+        }
+        return metadata.submit(new MetadataCommand.UpdateReplicationFactor(before.tenantId(), rf,
+                        nowSeconds()))
+                .thenApply(applied -> {
+                    if (!applied.ok()) {
+                        throw applied.error();
+                    }
+                    TenantInfo after = applied.state().tenant(before.tenantId());
+                    return UpdateReplicationFactorResponse.newBuilder()
+                            .setSuccess(true)
+                            .setTenantId(after.tenantId())
+                            .setOldReplicationFactor(before.replicationFactor())
+                            .setNewReplicationFactor(after.replicationFactor())
+                            .setUpdatedAt(after.updatedAt())
+                            .build();
+                });
+    }
+
+    // ----------------------------------------------------------------------- storage nodes
+
+    public CompletableFuture<AddStorageNodeResponse> addStorageNode(AddStorageNodeRequest request) {
+        String node = requireNodeId(request.getNodeId());
+        if (request.getHost().isBlank()) {
+            throw CairnException.invalid("host is required: the address the node listens on");
+        }
+        if (request.getPort() < 1 || request.getPort() > 65535) {
+            throw CairnException.invalid("port is " + request.getPort()
+                    + "; it must be between 1 and 65535");
+        }
+        if (request.getVirtualNodes() < 0 || request.getVirtualNodes() > VIRTUAL_NODES_MAX) {
+            throw CairnException.invalid("virtual_nodes is " + request.getVirtualNodes()
+                    + "; it must be between 0 (the default, "
+                    + metadata.current().config().virtualNodesDefault() + ") and "
+                    + VIRTUAL_NODES_MAX);
+        }
+        if (metadata.current().nodes().containsKey(node)) {
+            throw new CairnException(ErrorCode.NODE_IN_USE, "node '" + node
+                    + "' is already a member of the cluster");
+        }
+        throw CairnException.invalid("cannot add storage node '" + node + "' at "
+                + request.getHost() + ":" + request.getPort() + ": this cluster runs on a single "
+                + "node, and adding storage nodes is not available yet");
+    }
+
+    public CompletableFuture<RemoveStorageNodeResponse> removeStorageNode(
+            RemoveStorageNodeRequest request) {
+        String node = requireNodeId(request.getNodeId());
+        ClusterMetadata state = metadata.current();
+        if (!state.nodes().containsKey(node)) {
+            throw CairnException.invalid("node '" + node + "' is not a member of the cluster; "
+                    + "ListStorageNodes shows the members");
+        }
+        if (state.storageNodeCount() <= 1) {
+            throw new CairnException(ErrorCode.NODE_IN_USE, "node '" + node + "' is the only "
+                    + "storage node and holds every replica; it cannot be removed"
+                    + (request.getForce() ? ", even with force" : ""));
+        }
+        throw new CairnException(ErrorCode.NODE_IN_USE, "node '" + node + "' holds replicas, "
+                + "and draining a node is not available yet");
+    }
+
+    public CompletableFuture<GetMigrationStatusResponse> getMigrationStatus(
+            GetMigrationStatusRequest request) {
+        if (request.getMigrationId().isBlank()) {
+            throw CairnException.invalid("migration_id is required");
+        }
+        throw new CairnException(ErrorCode.MIGRATION_NOT_FOUND, "no migration with id '"
+                + Validation.printable(request.getMigrationId()) + "'");
+    }
+
+    public CompletableFuture<ListStorageNodesResponse> listStorageNodes(
+            ListStorageNodesRequest request) {
+        ListStorageNodesResponse.Builder response = ListStorageNodesResponse.newBuilder()
+                .setSuccess(true);
+        for (NodeInfo node : metadata.current().nodes().values()) {
+            boolean local = node.nodeId().equals(nodeId);
+            response.addNodes(StorageNodeInfo.newBuilder()
+                    .setNodeId(node.nodeId())
+                    .setHost(node.host())
+                    .setPort(node.port())
+                    .setStatus(node.status())
+                    .setVirtualNodes(node.virtualNodes())
+                    .setKeysCount(local ? localStats.keysCount() : 0)
+                    .setDiskUsagePercent(local ? localStats.diskUsagePercent() : 0f));
+        }
+        return CompletableFuture.completedFuture(response.build());
+    }
+
+    // ----------------------------------------------------------------------------- helpers
+
+    /** The result of a write or delete once its consistency level is met. */
+    private record WriteOutcome(String idempotencyKey, VectorClock clock, int replicaCount,
+                                boolean duplicate) {
+    }
+
+    /** Writes a value (or, with {@code value} null, a tombstone) to the key's replicas. */
+    private CompletableFuture<WriteOutcome> mutate(TenantInfo tenant, byte[] key, byte[] value,
+                                                   ConsistencyLevel level, String idempotencyKey) {
+        String idemKey = idempotencyKey.isEmpty() ? UUID.randomUUID().toString() : idempotencyKey;
+        long token = Tokens.token(tenant.tenantId(), key);
+        List<Replica> targets = replicasFor(tenant, token);
+        int required = level.required(targets.size());
+        long now = wallMillis.getAsLong();
+        long stamp = hlc.now(now);
+        Version version = value == null ? Version.tombstone(nodeId, stamp)
+                : Version.write(value, nodeId, stamp);
+        Mutation mutation = new Mutation(tenant.tenantId(), key, token, version,
+                new Mutation.IdempotencyRequest(idemKey, requestHash(value), now,
+                        settings.idempotencyTtlMillis()));
+        List<CompletableFuture<ApplyResult>> calls = new ArrayList<>(targets.size());
+        for (Replica replica : targets) {
+            calls.add(replica.apply(mutation));
+        }
+        String what = value == null ? "delete" : "write";
+        return Quorum.await(calls, required, settings.requestTimeoutMillis(), what)
+                .thenApply(answers -> {
+                    VectorClock clock = VectorClock.empty();
+                    boolean allDuplicates = true;
+                    for (ApplyResult answer : answers) {
+                        if (answer.outcome() == ApplyResult.Outcome.CONFLICT) {
+                            throw new CairnException(ErrorCode.IDEMPOTENCY_KEY_CONFLICT,
+                                    "idempotency_key '" + Validation.printable(idemKey)
+                                            + "' was already used for a different " + what
+                                            + " of this key; use a new idempotency key");
+                        }
+                        allDuplicates &= answer.outcome() == ApplyResult.Outcome.DUPLICATE;
+                        clock = clock.merge(answer.clock());
+                        hlc.observe(clock.maxCounter());
+                    }
+                    return new WriteOutcome(idemKey, clock, answers.size(), allDuplicates);
+                });
+    }
+
+    private static byte[] requestHash(byte[] value) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(value == null ? OP_DELETE : OP_PUT);
+            if (value != null) {
+                digest.update(value);
+            }
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private List<Replica> replicasFor(TenantInfo tenant, long token) {
+        List<String> nodes = metadata.current().ring().replicas(token, tenant.replicationFactor());
+        if (nodes.isEmpty()) {
+            throw new CairnException(ErrorCode.QUORUM_NOT_REACHED, "the cluster has no active "
+                    + "storage node");
+        }
+        List<Replica> targets = new ArrayList<>(nodes.size());
+        for (String node : nodes) {
+            targets.add(replicas.apply(node));
+        }
+        return targets;
+    }
+
+    private TenantInfo requireTenant(String tenantId) {
+        Validation.tenantId(tenantId);
+        TenantInfo tenant = metadata.current().tenant(tenantId);
+        if (tenant == null) {
+            throw new CairnException(ErrorCode.TENANT_NOT_FOUND, "tenant '" + tenantId
+                    + "' does not exist; create it first (CreateTenant)");
+        }
+        return tenant;
+    }
+
+    private static String requireNodeId(String node) {
+        if (node.isEmpty()) {
+            throw CairnException.invalid("node_id is required");
+        }
+        if (!NODE_ID.matcher(node).matches()) {
+            throw CairnException.invalid("node_id '" + Validation.printable(node) + "' is "
+                    + "invalid: it must be 1-64 characters of letters, digits, '_', '.' or '-', "
+                    + "starting with a letter or digit");
+        }
+        return node;
+    }
+
+    private ConsistencyLevel writeLevel(String consistency) {
+        return ConsistencyLevel.parse(consistency, ConsistencyLevel.parse(
+                metadata.current().config().writeConsistencyDefault(), ConsistencyLevel.QUORUM));
+    }
+
+    private ConsistencyLevel readLevel(String consistency) {
+        return ConsistencyLevel.parse(consistency, ConsistencyLevel.parse(
+                metadata.current().config().readConsistencyDefault(), ConsistencyLevel.QUORUM));
+    }
+
+    private long nowSeconds() {
+        return wallMillis.getAsLong() / 1000;
+    }
+
+    static io.cairndb.api.VectorClock toProto(VectorClock clock) {
+        io.cairndb.api.VectorClock.Builder builder = io.cairndb.api.VectorClock.newBuilder();
+        for (int i = 0; i < clock.size(); i++) {
+            builder.addEntries(VectorClockEntry.newBuilder()
+                    .setCoordinatorNodeId(clock.node(i))
+                    .setLogicalTimestamp(clock.counter(i)));
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,88 @@
+package io.cairndb.server.coordinator;
+
+import io.cairndb.core.CairnException;
+import io.cairndb.core.QuorumTracker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Waits, without blocking a thread, for {@code required} of several replica calls to succeed.
+ * Completes with the answers received so far as soon as enough have arrived (a write at "one"
+ * answers on the first acknowledgement), or with {@link QuorumNotReachedException} once too many
+ * have failed or the timeout has passed.
+ */
+final class Quorum {
+
+    /** One timer thread for every request's deadline; cancelled timers leave the queue at once. */
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
+
+    private Quorum() {
+    }
+
+    private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "request-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
+    static <T> CompletableFuture<List<T>> await(List<CompletableFuture<T>> calls, int required,
+                                                long timeoutMillis, String what) {
+        CompletableFuture<List<T>> done = new CompletableFuture<>();
+        QuorumTracker tracker = new QuorumTracker(required, calls.size());
+        List<T> answers = new ArrayList<>(calls.size());
+        List<String> failures = new ArrayList<>();
+        for (CompletableFuture<T> call : calls) {
+            call.whenComplete((answer, error) -> {
+                synchronized (tracker) {
+                    if (done.isDone()) {
+                        return;
+                    }
+                    QuorumTracker.Outcome outcome;
+                    if (error == null) {
+                        answers.add(answer);
+                        outcome = tracker.acknowledge();
+                    } else {
+                        failures.add(describe(error));
+                        outcome = tracker.fail();
+                    }
+                    if (outcome == QuorumTracker.Outcome.SUCCEEDED) {
+                        done.complete(List.copyOf(answers));
+                    } else if (outcome == QuorumTracker.Outcome.FAILED) {
+                        done.completeExceptionally(new QuorumNotReachedException(what
+                                + " reached " + tracker.acknowledged() + " of " + required
+                                + " required replicas: " + String.join("; ", failures),
+                                tracker.acknowledged()));
+                    }
+                }
+            });
+        }
+        ScheduledFuture<?> timer = TIMER.schedule(() -> {
+            synchronized (tracker) {
+                if (!done.isDone()) {
+                    done.completeExceptionally(new QuorumNotReachedException(what + " reached "
+                            + tracker.acknowledged() + " of " + required
+                            + " required replicas within " + timeoutMillis + " ms",
+                            tracker.acknowledged()));
+                }
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        done.whenComplete((answers2, error) -> timer.cancel(false));
+        return done;
+    }
+
+    static String describe(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        return cause instanceof CairnException ? cause.getMessage()
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+}

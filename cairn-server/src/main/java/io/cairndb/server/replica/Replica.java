@@ -1,0 +1,28 @@
+package io.cairndb.server.replica;
+
+import io.cairndb.core.Version;
+import io.cairndb.storage.ApplyResult;
+import io.cairndb.storage.KeyScan;
+import io.cairndb.storage.Mutation;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One node's copy of the data, as a coordinator sees it. The coordinator's own node is called
+ * in-process; other nodes will be reached over the peer protocol through the same interface.
+ * Every call is asynchronous: a coordinator never blocks a thread waiting for a replica.
+ */
+public interface Replica {
+
+    /** The node this replica lives on. */
+    String nodeId();
+
+    /** Merges a mutation into the stored version of its key. */
+    CompletableFuture<ApplyResult> apply(Mutation mutation);
+
+    /** The stored version of a key, tombstones included; completes with null if there is none. */
+    CompletableFuture<Version> read(String tenantId, byte[] key, long token);
+
+    /** One page of the tenant's keys in key order, as {@code StorageEngine.scanKeys} defines it. */
+    CompletableFuture<KeyScan> scan(String tenantId, byte[] startInclusive, byte[] endExclusive,
+                                    int itemsMax, long bytesMax);
+}

@@ -1,0 +1,7 @@
+package io.cairndb.storage;
+
+import io.cairndb.core.Version;
+
+/** A key, its token and its stored version (which may be a tombstone), as a scan returns it. */
+public record KeyEntry(byte[] key, long token, Version version) {
+}

@@ -1,0 +1,42 @@
+package io.cairndb.storage;
+
+import io.cairndb.core.Version;
+import java.util.Objects;
+
+/**
+ * One change to one key: a version to merge into what is stored, and optionally the idempotency
+ * check that guards it. The engine applies it atomically: the merged version, the key-order index
+ * entry and the idempotency record land in one write batch or not at all.
+ *
+ * @param tenantId the tenant
+ * @param key the key's bytes
+ * @param token the key's token ({@link io.cairndb.core.Tokens#token})
+ * @param version the incoming version (a write or a tombstone)
+ * @param idempotency the idempotency check, or null for none
+ */
+public record Mutation(String tenantId, byte[] key, long token, Version version,
+                       IdempotencyRequest idempotency) {
+
+    public Mutation {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(version, "version");
+    }
+
+    /**
+     * An idempotency check: if a live record exists for this key under {@code idempotencyKey}, the
+     * mutation is a duplicate (same {@code requestHash}) or a conflict (different hash) and writes
+     * nothing; otherwise the mutation is applied and the record is stored with it.
+     */
+    public record IdempotencyRequest(String idempotencyKey, byte[] requestHash, long nowMillis,
+                                     long ttlMillis) {
+
+        public IdempotencyRequest {
+            Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+            Objects.requireNonNull(requestHash, "requestHash");
+            if (ttlMillis <= 0) {
+                throw new IllegalArgumentException("ttlMillis must be positive, was " + ttlMillis);
+            }
+        }
+    }
+}

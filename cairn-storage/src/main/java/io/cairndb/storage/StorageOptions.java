@@ -1,0 +1,36 @@
+package io.cairndb.storage;
+
+import java.time.Duration;
+
+/**
+ * Settings of the storage engine.
+ *
+ * @param durability when acknowledged writes are fsynced
+ * @param syncInterval how often the log is fsynced under {@link Durability#PERIODIC}
+ * @param writerShards single-threaded writers; a key always goes to the same one
+ * @param writeQueueItemsMax pending mutations per writer before new ones are refused
+ * @param writeGroupItemsMax mutations committed together with one fsync
+ */
+public record StorageOptions(Durability durability, Duration syncInterval, int writerShards,
+                             int writeQueueItemsMax, int writeGroupItemsMax) {
+
+    public static final StorageOptions DEFAULTS =
+            new StorageOptions(Durability.PERIODIC, Duration.ofSeconds(1), 2, 65_536, 512);
+
+    public StorageOptions {
+        if (syncInterval.isNegative() || syncInterval.isZero()) {
+            throw new IllegalArgumentException("syncInterval must be positive, was " + syncInterval);
+        }
+        if (writerShards < 1 || writerShards > 64) {
+            throw new IllegalArgumentException("writerShards must be 1..64, was " + writerShards);
+        }
+        if (writeQueueItemsMax < 1 || writeGroupItemsMax < 1) {
+            throw new IllegalArgumentException("write queue and group sizes must be positive");
+        }
+    }
+
+    public StorageOptions withDurability(Durability newDurability) {
+        return new StorageOptions(newDurability, syncInterval, writerShards, writeQueueItemsMax,
+                writeGroupItemsMax);
+    }
+}
