@@ -1,0 +1,309 @@
+package io.cairndb.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cairndb.core.CairnException;
+import io.cairndb.core.ErrorCode;
+import io.cairndb.core.Tokens;
+import io.cairndb.core.Version;
+import io.cairndb.core.VersionResolver;
+import io.cairndb.testkit.Property;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+// Proves the engine stores, merges, scans and deduplicates like its simple TreeMap twin, durably.
+class StorageEngineTest {
+
+    @TempDir
+    Path dir;
+
+    private StorageEngine engine;
+    private final VersionResolver resolver = new VersionResolver();
+    private long stamp = 1_000;
+
+    @BeforeEach
+    void open() {
+        engine = StorageEngine.open(dir.resolve("db"), StorageOptions.DEFAULTS, resolver);
+    }
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
+
+    private ApplyResult put(String tenant, String key, String value) {
+        return apply(tenant, key, Version.write(bytes(value), "n1", ++stamp), null);
+    }
+
+    private ApplyResult delete(String tenant, String key) {
+        return apply(tenant, key, Version.tombstone("n1", ++stamp), null);
+    }
+
+    private ApplyResult apply(String tenant, String key, Version version,
+                              Mutation.IdempotencyRequest idempotency) {
+        byte[] keyBytes = bytes(key);
+        return engine.apply(new Mutation(tenant, keyBytes, Tokens.token(tenant, keyBytes), version,
+                idempotency)).join();
+    }
+
+    private Version get(String tenant, String key) {
+        byte[] keyBytes = bytes(key);
+        return engine.get(tenant, keyBytes, Tokens.token(tenant, keyBytes));
+    }
+
+    @Test
+    void storesAndReturnsVersions() {
+        ApplyResult result = put("t", "k", "v1");
+        assertThat(result.outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
+        assertThat(result.previous()).isNull();
+        assertThat(get("t", "k").value()).isEqualTo(bytes("v1"));
+        put("t", "k", "v2");
+        assertThat(get("t", "k").value()).isEqualTo(bytes("v2"));
+        assertThat(get("t", "other")).isNull();
+        assertThat(get("u", "k")).isNull();
+    }
+
+    @Test
+    void olderVersionsDoNotOverwriteNewerOnes() {
+        Version newer = Version.write(bytes("new"), "n1", 500);
+        Version older = Version.write(bytes("old"), "n2", 400);
+        apply("t", "k", newer, null);
+        ApplyResult result = apply("t", "k", older, null);
+        assertThat(result.stored().value()).isEqualTo(bytes("new"));
+        assertThat(get("t", "k").clock().asMap()).containsEntry("n1", 500L)
+                .containsEntry("n2", 400L);
+    }
+
+    @Test
+    void countsLiveKeysPerTenant() {
+        put("a", "1", "x");
+        put("a", "2", "x");
+        put("a", "2", "y");
+        put("b", "1", "x");
+        delete("a", "1");
+        delete("a", "never-written");
+        assertThat(engine.liveKeys("a")).isEqualTo(1);
+        assertThat(engine.liveKeys("b")).isEqualTo(1);
+        assertThat(engine.liveKeys()).isEqualTo(2);
+        put("a", "1", "back");
+        assertThat(engine.liveKeys("a")).isEqualTo(2);
+    }
+
+    @Test
+    void idempotencyDetectsDuplicatesAndConflictsUntilExpiry() {
+        byte[] hashA = bytes("hash-a");
+        var first = apply("t", "k", Version.write(bytes("a"), "n1", 10),
+                new Mutation.IdempotencyRequest("idem", hashA, 1_000, 5_000));
+        assertThat(first.outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
+        var retry = apply("t", "k", Version.write(bytes("a"), "n1", 11),
+                new Mutation.IdempotencyRequest("idem", hashA, 2_000, 5_000));
+        assertThat(retry.outcome()).isEqualTo(ApplyResult.Outcome.DUPLICATE);
+        assertThat(retry.clock()).isEqualTo(first.clock());
+        assertThat(get("t", "k").hlc()).isEqualTo(10);
+        var conflict = apply("t", "k", Version.write(bytes("b"), "n1", 12),
+                new Mutation.IdempotencyRequest("idem", bytes("hash-b"), 3_000, 5_000));
+        assertThat(conflict.outcome()).isEqualTo(ApplyResult.Outcome.CONFLICT);
+        assertThat(get("t", "k").value()).isEqualTo(bytes("a"));
+        // The same idempotency key on another key is unrelated.
+        assertThat(apply("t", "k2", Version.write(bytes("b"), "n1", 13),
+                new Mutation.IdempotencyRequest("idem", bytes("hash-b"), 3_000, 5_000)).outcome())
+                .isEqualTo(ApplyResult.Outcome.APPLIED);
+        // After expiry the key may be used again, and the purge removes the old record.
+        var later = apply("t", "k", Version.write(bytes("c"), "n1", 14),
+                new Mutation.IdempotencyRequest("idem", bytes("hash-c"), 7_000, 5_000));
+        assertThat(later.outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
+        assertThat(engine.purgeExpiredIdempotency(11_000, 100)).isEqualTo(1);
+        assertThat(engine.purgeExpiredIdempotency(20_000, 100)).isEqualTo(1);
+    }
+
+    @Test
+    void duplicatesWithinOneCommitGroupAreDetected() {
+        List<CompletableFuture<ApplyResult>> futures = new ArrayList<>();
+        byte[] key = bytes("k");
+        for (int i = 0; i < 50; i++) {
+            futures.add(engine.apply(new Mutation("t", key, Tokens.token("t", key),
+                    Version.write(bytes("v"), "n1", 100 + i),
+                    new Mutation.IdempotencyRequest("same", bytes("h"), 1, 60_000))));
+        }
+        long applied = futures.stream().map(CompletableFuture::join)
+                .filter(r -> r.outcome() == ApplyResult.Outcome.APPLIED).count();
+        assertThat(applied).isEqualTo(1);
+    }
+
+    @Test
+    void scansATenantInKeyOrderWithinBoundsAndPages() {
+        for (String key : List.of("b", "a", "d", "c", "e")) {
+            put("t", key, "v-" + key);
+        }
+        put("t2", "a", "other tenant");
+        put("t-", "z", "prefix lookalike");
+        delete("t", "c");
+        KeyScan all = engine.scanKeys("t", null, null, 100, Long.MAX_VALUE, 100);
+        assertThat(keys(all)).containsExactly("a", "b", "c", "d", "e");
+        assertThat(all.exhausted()).isTrue();
+        assertThat(all.entries().get(2).version().isTombstone()).isTrue();
+        KeyScan bounded = engine.scanKeys("t", bytes("b"), bytes("d"), 100, Long.MAX_VALUE, 100);
+        assertThat(keys(bounded)).containsExactly("b", "c");
+        KeyScan page = engine.scanKeys("t", null, null, 2, Long.MAX_VALUE, 2);
+        assertThat(keys(page)).containsExactly("a", "b");
+        assertThat(new String(page.resumeAfter(), StandardCharsets.UTF_8)).isEqualTo("b");
+        KeyScan small = engine.scanKeys("t", null, null, 100, 4, 100);
+        assertThat(keys(small)).containsExactly("a");
+        assertThat(small.exhausted()).isFalse();
+    }
+
+    @Test
+    void matchesATreeMapTwinOnRandomOperations() {
+        Property.forAll("engine vs TreeMap", 20, random -> {
+            String tenant = "p" + random.nextInt(1_000_000);
+            TreeMap<String, String> model = new TreeMap<>();
+            for (int op = 0; op < 200; op++) {
+                String key = "k" + random.nextInt(40);
+                if (random.nextInt(4) == 0) {
+                    delete(tenant, key);
+                    model.remove(key);
+                } else {
+                    String value = "v" + random.nextInt(1000);
+                    put(tenant, key, value);
+                    model.put(key, value);
+                }
+            }
+            String from = "k" + random.nextInt(40);
+            String to = "k" + random.nextInt(40);
+            if (from.compareTo(to) > 0) {
+                String swap = from;
+                from = to;
+                to = swap;
+            }
+            // Page through [from, to) three items at a time, as RangeQuery does.
+            List<String> seen = new ArrayList<>();
+            byte[] start = bytes(from);
+            while (true) {
+                KeyScan page = engine.scanKeys(tenant, start, bytes(to), 3, Long.MAX_VALUE, 3);
+                for (KeyEntry entry : page.entries()) {
+                    if (!entry.version().isTombstone()) {
+                        seen.add(new String(entry.key(), StandardCharsets.UTF_8) + "="
+                                + new String(entry.version().value(), StandardCharsets.UTF_8));
+                    }
+                }
+                if (page.exhausted()) {
+                    break;
+                }
+                start = Arrays.copyOf(page.resumeAfter(), page.resumeAfter().length + 1);
+            }
+            List<String> expected = new ArrayList<>();
+            model.subMap(from, true, to, false).forEach((k, v) -> expected.add(k + "=" + v));
+            assertThat(seen).isEqualTo(expected);
+            assertThat(engine.liveKeys(tenant)).isEqualTo(model.size());
+        });
+    }
+
+    @Test
+    void tokenRangeScanSeesExactlyTheKeysInTheRange() {
+        Property.forAll("token range scan", 10, random -> {
+            String tenant = "r" + random.nextInt(1_000_000);
+            TreeMap<Long, String> byToken = new TreeMap<>();
+            for (int i = 0; i < 100; i++) {
+                String key = "key" + i;
+                put(tenant, key, "v");
+                byToken.put(Tokens.token(tenant, key), key);
+            }
+            long a = random.nextLong();
+            long b = random.nextLong();
+            long from = Math.min(a, b);
+            long to = Math.max(a, b);
+            List<String> seen = new ArrayList<>();
+            engine.scanTokenRange(tenant, from, to, entry -> {
+                assertThat(entry.token()).isEqualTo(Tokens.token(tenant, entry.key()));
+                seen.add(new String(entry.key(), StandardCharsets.UTF_8));
+                return true;
+            });
+            assertThat(seen).containsExactlyElementsOf(
+                    byToken.subMap(from, false, to, true).values());
+        });
+    }
+
+    @Test
+    void tokenRangeScanCoversTheWholeRingInTwoHalves() {
+        for (int i = 0; i < 50; i++) {
+            put("w", "key" + i, "v");
+        }
+        List<byte[]> seen = new ArrayList<>();
+        engine.scanTokenRange("w", Long.MIN_VALUE, Long.MAX_VALUE, entry -> seen.add(entry.key()));
+        // Long.MIN_VALUE itself is the one token the half-open range leaves out.
+        assertThat(seen).hasSize(50);
+        assertThatThrownBy(() -> engine.scanTokenRange("w", 5, 5, entry -> true))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void survivesReopenAndKeepsMetadata() {
+        put("t", "k", "v");
+        engine.metaPut("mlog/1", bytes("command"));
+        long high = engine.hlcHighWater();
+        engine.close();
+        engine = StorageEngine.open(dir.resolve("db"),
+                StorageOptions.DEFAULTS.withDurability(Durability.SYNC), resolver);
+        assertThat(get("t", "k").value()).isEqualTo(bytes("v"));
+        assertThat(engine.metaScan("mlog/")).containsOnlyKeys("mlog/1");
+        assertThat(engine.hlcHighWater()).isEqualTo(high).isGreaterThan(0);
+        assertThat(engine.liveKeys()).isEqualTo(1);
+    }
+
+    @Test
+    void manyConcurrentSyncWritesAllCommit() {
+        engine.close();
+        engine = StorageEngine.open(dir.resolve("sync"), new StorageOptions(Durability.SYNC,
+                Duration.ofSeconds(1), 2, 10_000, 256), resolver);
+        List<CompletableFuture<ApplyResult>> futures = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            byte[] key = bytes("key" + i);
+            futures.add(engine.apply(new Mutation("t", key, Tokens.token("t", key),
+                    Version.write(bytes("v" + i), "n1", ++stamp), null)));
+        }
+        futures.forEach(CompletableFuture::join);
+        assertThat(engine.liveKeys("t")).isEqualTo(2_000);
+    }
+
+    @Test
+    void refusesWorkOnceClosed() {
+        engine.close();
+        byte[] key = bytes("k");
+        assertThatThrownBy(() -> engine.apply(new Mutation("t", key, 1,
+                Version.write(bytes("v"), "n1", 1), null)).join())
+                .hasCauseInstanceOf(CairnException.class)
+                .satisfies(e -> assertThat(((CairnException) e.getCause()).code())
+                        .isEqualTo(ErrorCode.INTERNAL_ERROR));
+        assertThatThrownBy(() -> engine.get("t", key, 1)).isInstanceOf(StorageException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void reportsAnUnusableDirectory() {
+        Path file = dir.resolve("plain-file");
+        assertThatThrownBy(() -> {
+            java.nio.file.Files.writeString(file, "x");
+            StorageEngine.open(file, StorageOptions.DEFAULTS, resolver);
+        }).isInstanceOf(StorageException.class).hasMessageContaining(file.toString());
+    }
+
+    private static List<String> keys(KeyScan scan) {
+        return scan.entries().stream()
+                .map(e -> new String(e.key(), StandardCharsets.UTF_8)).toList();
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
