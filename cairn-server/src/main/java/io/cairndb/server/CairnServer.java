@@ -104,7 +104,6 @@ public final class CairnServer implements AutoCloseable {
         });
         try {
             MetadataStore metadata = new LocalMetadataLog(storage, config.cluster());
-            register(metadata, nodeId, config);
             HybridLogicalClock hlc = new HybridLogicalClock(storage.hlcHighWater());
             Replica local = new LocalReplica(nodeId, storage);
             NodeStats stats = new NodeStats() {
@@ -139,6 +138,13 @@ public final class CairnServer implements AutoCloseable {
                         + (config.port() != 0 ? " (is another server using the port? --port 0 "
                         + "picks a free one)" : ""), e);
             }
+            try {
+                // Registered once the port is bound, so the metadata holds the real one.
+                register(metadata, nodeId, config.host(), grpc.getPort(), config);
+            } catch (RuntimeException e) {
+                grpc.shutdownNow();
+                throw e;
+            }
             long purgeMillis = config.idempotencyPurgeIntervalMillis();
             maintenance.scheduleWithFixedDelay(() -> purgeIdempotency(storage, wallMillis),
                     purgeMillis, purgeMillis, TimeUnit.MILLISECONDS);
@@ -154,14 +160,15 @@ public final class CairnServer implements AutoCloseable {
         }
     }
 
-    private static void register(MetadataStore metadata, String nodeId, ServerConfig config) {
+    private static void register(MetadataStore metadata, String nodeId, String host, int port,
+                                 ServerConfig config) {
         NodeInfo known = metadata.current().nodes().get(nodeId);
-        if (known != null && known.host().equals(config.host()) && known.port() == config.port()
+        if (known != null && known.host().equals(host) && known.port() == port
                 && known.peerPort() == config.peerPort()) {
             return;
         }
         CompletableFuture<?> done = metadata.submit(new MetadataCommand.RegisterNode(nodeId,
-                config.host(), config.port(), config.peerPort(),
+                host, port, config.peerPort(),
                 config.cluster().virtualNodesDefault())).thenAccept(applied -> {
                     if (!applied.ok()) {
                         throw new ConfigException("cannot register node " + nodeId + ": "

@@ -3,6 +3,7 @@ package io.cairndb.server.coordinator;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.QuorumTracker;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -46,21 +47,26 @@ final class Quorum {
                     if (done.isDone()) {
                         return;
                     }
-                    QuorumTracker.Outcome outcome;
-                    if (error == null) {
-                        answers.add(answer);
-                        outcome = tracker.acknowledge();
-                    } else {
-                        failures.add(describe(error));
-                        outcome = tracker.fail();
-                    }
-                    if (outcome == QuorumTracker.Outcome.SUCCEEDED) {
-                        done.complete(List.copyOf(answers));
-                    } else if (outcome == QuorumTracker.Outcome.FAILED) {
-                        done.completeExceptionally(new QuorumNotReachedException(what
-                                + " reached " + tracker.acknowledged() + " of " + required
-                                + " required replicas: " + String.join("; ", failures),
-                                tracker.acknowledged()));
+                    try {
+                        QuorumTracker.Outcome outcome;
+                        if (error == null) {
+                            answers.add(answer);
+                            outcome = tracker.acknowledge();
+                        } else {
+                            failures.add(describe(error));
+                            outcome = tracker.fail();
+                        }
+                        if (outcome == QuorumTracker.Outcome.SUCCEEDED) {
+                            // Answers may be null (a replica without the key): no List.copyOf.
+                            done.complete(Collections.unmodifiableList(new ArrayList<>(answers)));
+                        } else if (outcome == QuorumTracker.Outcome.FAILED) {
+                            done.completeExceptionally(new QuorumNotReachedException(what
+                                    + " reached " + tracker.acknowledged() + " of " + required
+                                    + " required replicas: " + String.join("; ", failures),
+                                    tracker.acknowledged()));
+                        }
+                    } catch (RuntimeException e) {
+                        done.completeExceptionally(e);
                     }
                 }
             });
