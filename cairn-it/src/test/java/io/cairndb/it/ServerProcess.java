@@ -1,0 +1,137 @@
+package io.cairndb.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A CairnDB server in its own operating-system process, started from the packaged launcher jar
+ * exactly as {@code bin/cairn server} starts it. Port 0 is used so tests never collide; the port
+ * is read from the server's ready line.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern READY = Pattern.compile(
+            "CairnDB ready: node (\\S+) serving clients on (\\S+):(\\d+)");
+
+    private final Path dataDir;
+    private final List<String> extraArgs;
+    private Process process;
+    private final AtomicReference<Matcher> ready = new AtomicReference<>();
+    private String nodeId;
+    private int port;
+
+    ServerProcess(Path dataDir, String... extraArgs) {
+        this.dataDir = dataDir;
+        this.extraArgs = List.of(extraArgs);
+    }
+
+    static Path launcherJar() {
+        Path jar = Path.of(System.getProperty("cairn.jar", "../cairn-cli/target/cairn.jar"));
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("launcher jar " + jar + " is missing: run the tests "
+                    + "with 'mvn verify' so that cairn-cli is packaged first");
+        }
+        return jar;
+    }
+
+    /** A java command line running the launcher jar with {@code args}. */
+    static List<String> cairnCommand(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.add("-jar");
+        command.add(launcherJar().toString());
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    ServerProcess start() throws IOException {
+        List<String> args = new ArrayList<>(List.of("server", "--port", "0", "--data-dir",
+                dataDir.toString()));
+        args.addAll(extraArgs);
+        ProcessBuilder builder = new ProcessBuilder(cairnCommand(args.toArray(new String[0])))
+                .redirectError(ProcessBuilder.Redirect.appendTo(
+                        dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()));
+        ready.set(null);
+        process = builder.start();
+        Process started = process;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+                    started.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    Matcher matcher = READY.matcher(line);
+                    if (matcher.find()) {
+                        ready.set(matcher);
+                    }
+                }
+            } catch (IOException ignored) {
+                // The process ended; nothing more to read.
+            }
+        }, "server-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        await("server ready line").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> ready.get() != null || !started.isAlive());
+        if (ready.get() == null) {
+            throw new IllegalStateException("server exited with " + started.exitValue()
+                    + " before it was ready; see " + dataDir + ".log");
+        }
+        nodeId = ready.get().group(1);
+        port = Integer.parseInt(ready.get().group(3));
+        return this;
+    }
+
+    String target() {
+        return "127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
+    }
+
+    String nodeId() {
+        return nodeId;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the shutdown hook closes the node cleanly. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            kill();
+        }
+    }
+}
