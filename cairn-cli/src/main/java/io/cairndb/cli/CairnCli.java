@@ -1,0 +1,118 @@
+package io.cairndb.cli;
+
+import io.cairndb.api.ErrorCode;
+import io.cairndb.client.CairnException;
+import io.cairndb.client.CairnTimeoutException;
+import io.cairndb.client.CairnUnavailableException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code cairn} command: {@code server} runs a node; {@code tenant}, {@code kv}, {@code node}
+ * and {@code migration} talk to one.
+ *
+ * <p>Exit codes: 0 success; 1 the server refused the request (the message names its error code)
+ * or another failure; 2 a usage error; 3 the server could not be reached or did not answer in
+ * time. Errors are one line on standard error, never a stack trace.
+ */
+@Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
+        description = "CairnDB, a distributed multi-tenant key-value database.",
+        subcommands = {TenantCommand.class, KvCommand.class, NodeCommand.class,
+            MigrationCommand.class},
+        footer = {"", "Exit codes: 0 ok, 1 the server refused the request, 2 usage error, "
+                + "3 server unreachable or timed out."})
+public final class CairnCli extends GroupCommand {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_SERVER_ERROR = 1;
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_UNREACHABLE = 3;
+
+    private final CliContext context;
+
+    CairnCli(CliContext context) {
+        this.context = context;
+    }
+
+    CliContext context() {
+        return context;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.out, System.err, System.in, args));
+    }
+
+    /** Runs one command line against the network and returns its exit code. */
+    public static int run(PrintStream out, PrintStream err, InputStream in, String... args) {
+        CliContext context = new CliContext(utf8Writer(out), utf8Writer(err), in,
+                ClientFactory.NETWORK);
+        return run(context, args);
+    }
+
+    /** Runs one command line in the given context; tests pass an in-process client factory. */
+    static int run(CliContext context, String... args) {
+        try {
+            return commandLine(context).execute(args);
+        } finally {
+            context.out().flush();
+            context.err().flush();
+        }
+    }
+
+    static CommandLine commandLine(CliContext context) {
+        CommandLine cli = new CommandLine(new CairnCli(context));
+        cli.addSubcommand("server", new ServerCommand());
+        cli.setOut(context.out());
+        cli.setErr(context.err());
+        cli.setParameterExceptionHandler(CairnCli::usageError);
+        cli.setExecutionExceptionHandler(CairnCli::failure);
+        return cli;
+    }
+
+    /** A usage error: the reason, the command's synopsis, and where to find help. */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println("error: " + e.getMessage());
+        UnmatchedArgumentException.printSuggestions(e, err);
+        err.print(command.getHelp().synopsisHeading() + command.getHelp().synopsis(0));
+        err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for more"
+                + " information.");
+        err.flush();
+        return EXIT_USAGE;
+    }
+
+    /** A command's failure as one line on standard error and an exit code. */
+    private static int failure(Exception e, CommandLine command, ParseResult parsed) {
+        PrintWriter err = command.getErr();
+        int code;
+        if (e instanceof CairnUnavailableException || e instanceof CairnTimeoutException) {
+            err.println("error: " + e.getMessage());
+            code = EXIT_UNREACHABLE;
+        } else if (e instanceof CairnException cairn) {
+            String prefix = cairn.code() == ErrorCode.UNKNOWN ? ""
+                    : cairn.code() + ": ";
+            err.println("error: " + prefix + cairn.getMessage());
+            code = EXIT_SERVER_ERROR;
+        } else {
+            String message = e.getMessage() == null || e.getMessage().isBlank()
+                    ? e.getClass().getName() : e.getMessage();
+            err.println("error: " + message.lines().findFirst().orElse(message));
+            code = EXIT_SERVER_ERROR;
+        }
+        err.flush();
+        return code;
+    }
+
+    private static PrintWriter utf8Writer(PrintStream stream) {
+        return new PrintWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), false);
+    }
+}

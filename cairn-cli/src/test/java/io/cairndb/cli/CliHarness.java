@@ -1,0 +1,91 @@
+package io.cairndb.cli;
+
+import io.cairndb.client.CairnClient;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@code cairn} command lines in-process against a {@link FakeCoordinator}, capturing what
+ * they print and which target and timeout they asked for.
+ */
+final class CliHarness implements AutoCloseable {
+
+    /** What one command line did. */
+    record Result(int exitCode, String out, String err) {
+    }
+
+    final FakeCoordinator fake = new FakeCoordinator();
+    final List<String> targets = new ArrayList<>();
+    final List<Duration> deadlines = new ArrayList<>();
+    private final Server server;
+    private final ManagedChannel channel;
+
+    CliHarness() {
+        String name = InProcessServerBuilder.generateName();
+        try {
+            server = InProcessServerBuilder.forName(name).directExecutor().addService(fake).build()
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    }
+
+    Result run(String... args) {
+        return run(new byte[0], args);
+    }
+
+    Result runWithStdin(String stdin, String... args) {
+        return run(stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    Result run(byte[] stdin, String... args) {
+        ClientFactory clients = (target, deadline) -> {
+            targets.add(target);
+            deadlines.add(deadline);
+            return CairnClient.builder().target(target).channel(channel).deadline(deadline)
+                    .build();
+        };
+        return run(clients, stdin, args);
+    }
+
+    /** Runs with the given client factory instead of the in-process one. */
+    static Result run(ClientFactory clients, byte[] stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CliContext context = new CliContext(writer(out), writer(err),
+                new ByteArrayInputStream(stdin), clients);
+        int exitCode = CairnCli.run(context, args);
+        return new Result(exitCode, out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static PrintWriter writer(ByteArrayOutputStream bytes) {
+        return new PrintWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        server.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.cairndb.client;
+
+import io.cairndb.api.AddStorageNodeResponse;
+import io.cairndb.api.BatchWriteItemResult;
+import io.cairndb.api.BatchWriteResponse;
+import io.cairndb.api.CreateTenantResponse;
+import io.cairndb.api.DeleteKeyValueResponse;
+import io.cairndb.api.ErrorCode;
+import io.cairndb.api.GetMigrationStatusResponse;
+import io.cairndb.api.GetTenantResponse;
+import io.cairndb.api.ListStorageNodesResponse;
+import io.cairndb.api.RangeQueryItem;
+import io.cairndb.api.RangeQueryResponse;
+import io.cairndb.api.ReadKeyValueResponse;
+import io.cairndb.api.RemoveStorageNodeResponse;
+import io.cairndb.api.StorageNodeInfo;
+import io.cairndb.api.UpdateReplicationFactorResponse;
+import io.cairndb.api.WriteKeyValueResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Converts the contract's responses into the client's records, throwing the typed exception when
+ * the server refused the request.
+ */
+final class Responses {
+
+    private Responses() {
+    }
+
+    static WriteResult write(WriteKeyValueResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return new WriteResult(response.getKey(), response.getIdempotencyKey(),
+                VectorClocks.fromWire(response.getVectorClock()), response.getReplicaCount(),
+                response.getConsistency(), response.getIsDuplicate());
+    }
+
+    static WriteResult delete(DeleteKeyValueResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return new WriteResult(response.getKey(), response.getIdempotencyKey(),
+                VectorClocks.fromWire(response.getVectorClock()), response.getReplicaCount(),
+                response.getConsistency(), response.getIsDuplicate());
+    }
+
+    static ReadResult read(ReadKeyValueResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return new ReadResult(response.getKey(), response.getValue().toByteArray(),
+                VectorClocks.fromWire(response.getVectorClock()), response.getReplicaCount(),
+                response.getConsistency());
+    }
+
+    /**
+     * A batch the server refused as a whole (no per-item results) throws; a batch with failed
+     * items is returned, each item saying how it fared.
+     */
+    static BatchResult batch(BatchWriteResponse response) {
+        if (!response.getSuccess() && response.getResultsCount() == 0) {
+            throw Errors.fromResponse(response.getErrorCode(), response.getErrorMessage());
+        }
+        List<BatchItemResult> results = new ArrayList<>(response.getResultsCount());
+        for (BatchWriteItemResult item : response.getResultsList()) {
+            results.add(new BatchItemResult(item.getKey(), item.getSuccess(),
+                    item.getIdempotencyKey(), VectorClocks.fromWire(item.getVectorClock()),
+                    item.getReplicaCount(), item.getIsDuplicate(), known(item.getErrorCode()),
+                    item.getErrorMessage()));
+        }
+        return new BatchResult(results, response.getConsistency(), response.getSucceededCount(),
+                response.getFailedCount());
+    }
+
+    static RangePage range(RangeQueryResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        List<KeyValue> items = new ArrayList<>(response.getItemsCount());
+        for (RangeQueryItem item : response.getItemsList()) {
+            items.add(new KeyValue(item.getKey(), item.getValue().toByteArray(),
+                    VectorClocks.fromWire(item.getVectorClock())));
+        }
+        return new RangePage(items, response.getNextPageToken());
+    }
+
+    static Tenant tenant(CreateTenantResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        Instant createdAt = instant(response.getCreatedAt());
+        return new Tenant(response.getTenantId(), response.getReplicationFactor(), createdAt,
+                createdAt);
+    }
+
+    static Tenant tenant(GetTenantResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return new Tenant(response.getTenantId(), response.getReplicationFactor(),
+                instant(response.getCreatedAt()), instant(response.getUpdatedAt()));
+    }
+
+    static RfChange rfChange(UpdateReplicationFactorResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return new RfChange(response.getTenantId(), response.getOldReplicationFactor(),
+                response.getNewReplicationFactor(), response.getMigrationId(),
+                instant(response.getUpdatedAt()));
+    }
+
+    static NodeChange nodeChange(AddStorageNodeResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return new NodeChange(response.getNodeId(), response.getMigrationId(),
+                response.getMessage(), instant(response.getEstimatedCompletion()));
+    }
+
+    static NodeChange nodeChange(RemoveStorageNodeResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return new NodeChange(response.getNodeId(), response.getMigrationId(),
+                response.getMessage(), instant(response.getEstimatedCompletion()));
+    }
+
+    static MigrationStatus migration(GetMigrationStatusResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return new MigrationStatus(response.getMigrationId(), response.getType(),
+                response.getNodeId(), response.getStatus(),
+                response.getProgress().getKeysMigrated(), response.getProgress().getTotalKeys(),
+                decimal(response.getProgress().getPercentage()), instant(response.getStartedAt()),
+                instant(response.getEstimatedCompletion()));
+    }
+
+    static List<StorageNode> nodes(ListStorageNodesResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        List<StorageNode> nodes = new ArrayList<>(response.getNodesCount());
+        for (StorageNodeInfo node : response.getNodesList()) {
+            nodes.add(new StorageNode(node.getNodeId(), node.getHost(), node.getPort(),
+                    node.getStatus(), node.getVirtualNodes(), node.getKeysCount(),
+                    decimal(node.getDiskUsagePercent())));
+        }
+        return List.copyOf(nodes);
+    }
+
+    private static void refuseUnless(boolean success, ErrorCode code, String message) {
+        if (!success) {
+            throw Errors.fromResponse(code, message);
+        }
+    }
+
+    private static ErrorCode known(ErrorCode code) {
+        return code == ErrorCode.UNRECOGNIZED ? ErrorCode.UNKNOWN : code;
+    }
+
+    /** The float's shortest decimal form as a double, so 12.3f reads 12.3 and not 12.30000019. */
+    private static double decimal(float value) {
+        return Double.parseDouble(Float.toString(value));
+    }
+
+    /** The contract's timestamps are Unix seconds; 0 means the server did not say. */
+    private static Instant instant(long unixSeconds) {
+        return unixSeconds == 0 ? null : Instant.ofEpochSecond(unixSeconds);
+    }
+}

@@ -1,0 +1,30 @@
+package io.cairndb.client;
+
+import java.util.Objects;
+
+/**
+ * A storage node as the cluster lists it.
+ *
+ * @param nodeId the node's id
+ * @param host the address it serves on
+ * @param port the port it serves on
+ * @param status {@code "active"}, {@code "draining"} or {@code "inactive"}
+ * @param virtualNodes how many ring tokens it owns, a capacity weight
+ * @param keyCount how many keys it holds
+ * @param diskUsagePercent how full its disk is, from 0 to 100
+ */
+public record StorageNode(
+        String nodeId,
+        String host,
+        int port,
+        String status,
+        int virtualNodes,
+        long keyCount,
+        double diskUsagePercent) {
+
+    public StorageNode {
+        Objects.requireNonNull(nodeId, "nodeId");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(status, "status");
+    }
+}
