@@ -1,7 +1,5 @@
 package io.cairndb.server.control;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairndb.storage.StorageEngine;
 import io.cairndb.storage.StorageException;
 import java.util.List;
@@ -20,7 +18,6 @@ public final class LocalMetadataLog implements MetadataStore {
     private static final String LOG_PREFIX = "mlog/";
 
     private final StorageEngine storage;
-    private final ObjectMapper json = new ObjectMapper();
     private final List<Consumer<ClusterMetadata>> listeners = new CopyOnWriteArrayList<>();
     private volatile ClusterMetadata current;
 
@@ -29,7 +26,13 @@ public final class LocalMetadataLog implements MetadataStore {
         ClusterMetadata state = ClusterMetadata.empty(config);
         for (Map.Entry<String, byte[]> entry : storage.metaScan(LOG_PREFIX).entrySet()) {
             long index = Long.parseLong(entry.getKey().substring(LOG_PREFIX.length()));
-            MetadataCommand command = decode(entry.getKey(), entry.getValue());
+            MetadataCommand command;
+            try {
+                command = MetadataCodec.decodeCommand(entry.getValue());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("metadata log entry " + entry.getKey()
+                        + " is unreadable: " + e.getMessage(), e);
+            }
             MetadataStateMachine.Applied applied =
                     MetadataStateMachine.apply(state, command, index);
             if (!applied.ok()) {
@@ -54,8 +57,8 @@ public final class LocalMetadataLog implements MetadataStore {
         if (applied.ok()) {
             try {
                 storage.metaPut(String.format("%s%020d", LOG_PREFIX, index),
-                        json.writerFor(MetadataCommand.class).writeValueAsBytes(command));
-            } catch (JsonProcessingException | StorageException e) {
+                        MetadataCodec.encodeCommand(command));
+            } catch (java.io.UncheckedIOException | StorageException e) {
                 return CompletableFuture.failedFuture(e);
             }
             current = applied.state();
@@ -72,14 +75,5 @@ public final class LocalMetadataLog implements MetadataStore {
     @Override
     public void close() {
         listeners.clear();
-    }
-
-    private MetadataCommand decode(String key, byte[] bytes) {
-        try {
-            return json.readValue(bytes, MetadataCommand.class);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("metadata log entry " + key + " is unreadable: "
-                    + e.getMessage(), e);
-        }
     }
 }
