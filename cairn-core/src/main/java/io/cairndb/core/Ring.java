@@ -97,6 +97,18 @@ public final class Ring {
         return List.copyOf(chosen);
     }
 
+    /**
+     * The distinct replica sets of the ring's ranges at {@code replicationFactor}: every key's
+     * replicas are one of them.
+     */
+    public Set<List<String>> replicaSets(int replicationFactor) {
+        Set<List<String>> sets = new LinkedHashSet<>();
+        for (long token : tokens) {
+            sets.add(replicas(token, replicationFactor));
+        }
+        return sets;
+    }
+
     /** Index of the first token >= {@code token}, wrapping to 0 past the last. */
     private int firstIndexAtOrAfter(long token) {
         int index = Arrays.binarySearch(tokens, token);

@@ -1,11 +1,24 @@
 package io.cairndb.server;
 
-import io.cairndb.core.CairnException;
-import io.cairndb.core.ErrorCode;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.Validation;
 import io.cairndb.core.VersionResolver;
+import io.cairndb.api.control.JoinRequest;
+import io.cairndb.api.peer.StatsResponse;
+import io.cairndb.server.control.ClusterMetadata;
+import io.cairndb.server.control.ControlGrpcService;
 import io.cairndb.server.control.LocalMetadataLog;
+import io.cairndb.server.control.RemoteMetadataStore;
+import io.cairndb.server.membership.ClusterRouter;
+import io.cairndb.server.membership.HintedHandoff;
+import io.cairndb.server.membership.Membership;
+import io.cairndb.server.replica.PeerCodec;
+import io.cairndb.server.replica.PeerGrpcService;
+import io.grpc.util.MutableHandlerRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import io.cairndb.server.control.MetadataCommand;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.control.NodeInfo;
@@ -13,7 +26,6 @@ import io.cairndb.server.coordinator.Coordinator;
 import io.cairndb.server.coordinator.CoordinatorGrpcService;
 import io.cairndb.server.coordinator.NodeStats;
 import io.cairndb.server.replica.LocalReplica;
-import io.cairndb.server.replica.Replica;
 import io.cairndb.storage.Durability;
 import io.cairndb.storage.StorageEngine;
 import io.cairndb.storage.StorageException;
@@ -58,16 +70,21 @@ public final class CairnServer implements AutoCloseable {
     private final StorageEngine storage;
     private final MetadataStore metadata;
     private final Server grpc;
+    private final Server peer;
+    private final Membership membership;
     private final ScheduledExecutorService maintenance;
 
     private CairnServer(ServerConfig config, String nodeId, Path dataDir, StorageEngine storage,
-                        MetadataStore metadata, Server grpc, ScheduledExecutorService maintenance) {
+                        MetadataStore metadata, Server grpc, Server peer, Membership membership,
+                        ScheduledExecutorService maintenance) {
         this.config = config;
         this.nodeId = nodeId;
         this.dataDir = dataDir;
         this.storage = storage;
         this.metadata = metadata;
         this.grpc = grpc;
+        this.peer = peer;
+        this.membership = membership;
         this.maintenance = maintenance;
     }
 
@@ -79,7 +96,8 @@ public final class CairnServer implements AutoCloseable {
     /**
      * Starts a node whose wall clock is {@code wallMillis} (tests move time with it).
      *
-     * @throws ConfigException if the data directory or the ports cannot be used, with the reason
+     * @throws ConfigException if the data directory or the ports cannot be used, or the cluster
+     *     cannot be joined, with the reason
      */
     public static CairnServer start(ServerConfig config, LongSupplier wallMillis) {
         config.validate();
@@ -97,15 +115,31 @@ public final class CairnServer implements AutoCloseable {
         } catch (StorageException e) {
             throw new ConfigException(e.getMessage(), e);
         }
-        ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledExecutorService maintenance = Executors.newScheduledThreadPool(2, r -> {
             Thread thread = new Thread(r, "maintenance");
             thread.setDaemon(true);
             return thread;
         });
+        List<AutoCloseable> started = new ArrayList<>();
         try {
-            MetadataStore metadata = new LocalMetadataLog(storage, config.cluster());
             HybridLogicalClock hlc = new HybridLogicalClock(storage.hlcHighWater());
-            Replica local = new LocalReplica(nodeId, storage);
+            LocalReplica local = new LocalReplica(nodeId, storage);
+            AtomicReference<MetadataStore> metadataRef = new AtomicReference<>();
+            Supplier<ClusterMetadata> view = () -> {
+                MetadataStore store = metadataRef.get();
+                return store == null ? ClusterMetadata.empty(config.cluster()) : store.current();
+            };
+            MembershipSettings membershipSettings = config.membership();
+            Membership membership = new Membership(nodeId, local, hlc, wallMillis,
+                    membershipSettings.heartbeatIntervalMillis(),
+                    config.requests().requestTimeoutMillis(), view, version -> {
+                        if (metadataRef.get() instanceof RemoteMetadataStore remote) {
+                            remote.behind(version);
+                        }
+                    });
+            started.add(membership);
+            HintedHandoff hints = new HintedHandoff(storage, membership, hlc, wallMillis,
+                    config.requests().hintWindowMillis(), config.requests().hintsPerNodeMax());
             NodeStats stats = new NodeStats() {
                 @Override
                 public long keysCount() {
@@ -116,59 +150,113 @@ public final class CairnServer implements AutoCloseable {
                 public float diskUsagePercent() {
                     return diskUsage(dataDir);
                 }
-            };
-            Coordinator coordinator = new Coordinator(nodeId, metadata, node -> {
-                if (node.equals(nodeId)) {
-                    return local;
+
+                @Override
+                public long hintsPending() {
+                    return hints.pendingTotal();
                 }
-                throw new CairnException(ErrorCode.INTERNAL_ERROR, "no route to node '" + node
-                        + "'");
-            }, new Validation(config.limits()), hlc, wallMillis, config.requests(), stats);
-            Server grpc = NettyServerBuilder
-                    .forAddress(new InetSocketAddress(config.host(), config.port()))
-                    .maxInboundMessageSize(GRPC_MESSAGE_BYTES_MAX)
-                    .addService(new CoordinatorGrpcService(coordinator))
-                    .addService(ProtoReflectionServiceV1.newInstance())
-                    .build();
-            try {
-                grpc.start();
-            } catch (IOException e) {
-                throw new ConfigException("cannot listen for clients on " + config.host() + ":"
-                        + config.port() + ": " + e.getMessage()
-                        + (config.port() != 0 ? " (is another server using the port? --port 0 "
-                        + "picks a free one)" : ""), e);
+            };
+            Server peer = listen(config.host(), config.peerPort(), "peers",
+                    NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
+                                    config.peerPort()))
+                            .maxInboundMessageSize(GRPC_MESSAGE_BYTES_MAX)
+                            .addService(new PeerGrpcService(nodeId, local, hlc,
+                                    () -> view.get().version(), membership::heartbeatFrom,
+                                    () -> StatsResponse.newBuilder().setNodeId(nodeId)
+                                            .setKeysCount(stats.keysCount())
+                                            .setDiskUsagePercent(stats.diskUsagePercent())
+                                            .setHintsPending(stats.hintsPending()).build()))
+                            .build());
+            started.add(() -> stop(peer));
+            // Client services are added once the metadata exists; the port is bound first
+            // because joining a cluster announces it.
+            MutableHandlerRegistry clientServices = new MutableHandlerRegistry();
+            Server grpc = listen(config.host(), config.port(), "clients",
+                    NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
+                                    config.port()))
+                            .maxInboundMessageSize(GRPC_MESSAGE_BYTES_MAX)
+                            .fallbackHandlerRegistry(clientServices)
+                            .addService(ProtoReflectionServiceV1.newInstance())
+                            .build());
+            started.add(() -> stop(grpc));
+            MetadataStore metadata;
+            if (config.join().isBlank()) {
+                metadata = new LocalMetadataLog(storage, config.cluster());
+                register(metadata, nodeId, config.host(), grpc.getPort(), peer.getPort(), config);
+            } else {
+                metadata = RemoteMetadataStore.join(config.join(), JoinRequest.newBuilder()
+                                .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
+                                .setNodeId(nodeId).setHost(config.host())
+                                .setPort(grpc.getPort()).setPeerPort(peer.getPort())
+                                .setVirtualNodes(config.cluster().virtualNodesDefault()).build(),
+                        storage, maintenance, config.requests().requestTimeoutMillis(),
+                        membershipSettings.joinTimeoutMillis());
             }
-            try {
-                // Registered once the port is bound, so the metadata holds the real one.
-                register(metadata, nodeId, config.host(), grpc.getPort(), config);
-            } catch (RuntimeException e) {
-                grpc.shutdownNow();
-                throw e;
-            }
+            metadataRef.set(metadata);
+            started.add(metadata);
+            Coordinator coordinator = new Coordinator(metadata,
+                    new ClusterRouter(membership, hints), new Validation(config.limits()), hlc,
+                    wallMillis, config.requests(), stats);
+            clientServices.addService(new CoordinatorGrpcService(coordinator));
+            clientServices.addService(new ControlGrpcService(metadata));
+            membership.start(maintenance);
+            hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());
             long purgeMillis = config.idempotencyPurgeIntervalMillis();
             maintenance.scheduleWithFixedDelay(() -> purgeIdempotency(storage, wallMillis),
                     purgeMillis, purgeMillis, TimeUnit.MILLISECONDS);
             CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
-                    maintenance);
-            LOG.info("node {} serving clients on {}:{}, data in {}, durability {}", nodeId,
-                    config.host(), server.port(), dataDir, config.storage().durability());
+                    peer, membership, maintenance);
+            LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
+                    + "durability {}{}", nodeId, config.host(), server.port(), config.host(),
+                    peer.getPort(), dataDir, config.storage().durability(),
+                    config.join().isBlank() ? "" : ", joined through " + config.join());
             return server;
         } catch (RuntimeException e) {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                try {
+                    started.get(i).close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             maintenance.shutdownNow();
             storage.close();
             throw e;
         }
     }
 
+    private static Server listen(String host, int port, String what, Server server) {
+        try {
+            return server.start();
+        } catch (IOException e) {
+            throw new ConfigException("cannot listen for " + what + " on " + host + ":" + port
+                    + ": " + e.getMessage() + (port != 0 ? " (is another process using the "
+                    + "port? 0 picks a free one)" : ""), e);
+        }
+    }
+
+    private static void stop(Server server) {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+    }
+
     private static void register(MetadataStore metadata, String nodeId, String host, int port,
-                                 ServerConfig config) {
+                                 int peerPort, ServerConfig config) {
         NodeInfo known = metadata.current().nodes().get(nodeId);
         if (known != null && known.host().equals(host) && known.port() == port
-                && known.peerPort() == config.peerPort()) {
+                && known.peerPort() == peerPort) {
             return;
         }
         CompletableFuture<?> done = metadata.submit(new MetadataCommand.RegisterNode(nodeId,
-                host, port, config.peerPort(),
+                host, port, peerPort,
                 config.cluster().virtualNodesDefault())).thenAccept(applied -> {
                     if (!applied.ok()) {
                         throw new ConfigException("cannot register node " + nodeId + ": "
@@ -255,18 +343,21 @@ public final class CairnServer implements AutoCloseable {
         grpc.awaitTermination();
     }
 
+    /** The peer gRPC port actually bound. */
+    public int peerPort() {
+        return peer.getPort();
+    }
+
+    /** The metadata this node follows. */
+    public MetadataStore metadata() {
+        return metadata;
+    }
+
     @Override
     public void close() {
-        grpc.shutdown();
-        try {
-            if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
-                grpc.shutdownNow();
-                grpc.awaitTermination(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            grpc.shutdownNow();
-        }
+        stop(grpc);
+        stop(peer);
+        membership.close();
         maintenance.shutdownNow();
         metadata.close();
         storage.close();

@@ -24,20 +24,21 @@ import java.util.Set;
  * @param cluster cluster-wide defaults, used when this node starts a new cluster
  * @param requests request-path settings
  * @param limits bounds enforced on client input
+ * @param membership heartbeats, joining and hint delivery
  * @param idempotencyPurgeIntervalMillis how often expired idempotency records are deleted
  */
 public record ServerConfig(String nodeId, String host, int port, int peerPort, int raftPort,
                            int httpPort, String dataDir, List<String> roles, String join,
                            StorageSettings storage, ClusterConfig cluster,
                            CoordinatorSettings requests, Limits limits,
-                           long idempotencyPurgeIntervalMillis) {
+                           MembershipSettings membership, long idempotencyPurgeIntervalMillis) {
 
     public static final List<String> ALL_ROLES = List.of("control", "coordinator", "storage");
 
     public static final ServerConfig DEFAULTS = new ServerConfig("", "127.0.0.1", 7070, 7071,
             7072, 8080, "cairn-data", ALL_ROLES, "", StorageSettings.DEFAULTS,
             ClusterConfig.DEFAULTS, CoordinatorSettings.DEFAULTS, Limits.DEFAULTS,
-            10 * 60 * 1000L);
+            MembershipSettings.DEFAULTS, 10 * 60 * 1000L);
 
     /** Checks relationships a single field's type cannot express; throws naming the setting. */
     void validate() {
@@ -59,13 +60,21 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
             throw new ConfigException("roles is " + roles + "; each role must be one of "
                     + ALL_ROLES);
         }
-        if (!Set.copyOf(roles).equals(Set.copyOf(ALL_ROLES))) {
-            throw new ConfigException("roles is " + roles + ": a node currently runs all of "
-                    + ALL_ROLES + "; separate roles come with multi-node clusters");
+        if (!roles.contains("coordinator") || !roles.contains("storage")) {
+            throw new ConfigException("roles is " + roles + ": every node currently serves "
+                    + "clients and stores data, so coordinator and storage are required");
         }
-        if (join != null && !join.isBlank()) {
-            throw new ConfigException("join is '" + join + "': joining an existing cluster is "
-                    + "not available yet; start each node as its own single-node cluster");
+        if (join == null) {
+            throw new ConfigException("join must be a host:port or empty");
+        }
+        if (!join.isBlank() && !join.matches("[^\\s:]+:\\d{1,5}")) {
+            throw new ConfigException("join is '" + join + "'; it must be host:port, the client "
+                    + "address of a node of the cluster to join");
+        }
+        if (membership.heartbeatIntervalMillis() < 10 || membership.joinTimeoutMillis() < 0
+                || membership.hintDeliveryIntervalMillis() < 10) {
+            throw new ConfigException("membership.heartbeatIntervalMillis and "
+                    + "hintDeliveryIntervalMillis must be at least 10, joinTimeoutMillis >= 0");
         }
         try {
             io.cairndb.storage.Durability.parse(storage.durability());

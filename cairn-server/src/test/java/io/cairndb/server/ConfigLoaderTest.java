@@ -87,10 +87,14 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
                 Map.of("storage.durability", "sometimes")))
                 .hasMessageContaining("durability 'sometimes' is not one of: sync, periodic");
-        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("join", "h:1")))
-                .hasMessageContaining("joining an existing cluster is not available yet");
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("join", "h:7070")).join())
+                .isEqualTo("h:7070");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("join", "nowhere")))
+                .hasMessageContaining("join is 'nowhere'; it must be host:port");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("roles", "storage")))
                 .hasMessageContaining("roles is [storage]");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("roles", "storage,x")))
+                .hasMessageContaining("each role must be one of");
         Path badLimits = dir.resolve("limits.yaml");
         Files.writeString(badLimits, "limits:\n  scanPageItemsDefault: 5000\n");
         assertThatThrownBy(() -> ConfigLoader.load(badLimits, Map.of(), Map.of()))

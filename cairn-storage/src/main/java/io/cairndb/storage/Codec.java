@@ -178,6 +178,78 @@ final class Codec {
         }
     }
 
+    // ---------------------------------------------------------------------------- hints
+
+    private static final byte HINT_FORMAT = 1;
+
+    /** Hint key: {@code target-node 0x00 sequence(8)}, so one node's hints are one seek. */
+    static byte[] hintKey(String targetNode, long sequence) {
+        byte[] node = targetNode.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(node.length + 1 + 8);
+        out.put(node).put((byte) 0).putLong(sequence);
+        return out.array();
+    }
+
+    static byte[] hintPrefix(String targetNode) {
+        byte[] node = targetNode.getBytes(StandardCharsets.UTF_8);
+        return Arrays.copyOf(node, node.length + 1);
+    }
+
+    static byte[] encodeHint(long createdAtMillis, Mutation mutation) {
+        byte[] tenant = mutation.tenantId().getBytes(StandardCharsets.UTF_8);
+        byte[] version = encodeVersion(mutation.version());
+        Mutation.IdempotencyRequest idem = mutation.idempotency();
+        byte[] idemKey = idem == null ? new byte[0]
+                : idem.idempotencyKey().getBytes(StandardCharsets.UTF_8);
+        byte[] hash = idem == null ? new byte[0] : idem.requestHash();
+        ByteBuffer out = ByteBuffer.allocate(1 + 8 + 2 + tenant.length + 4 + mutation.key().length
+                + 8 + 4 + version.length + 1 + 2 + idemKey.length + 2 + hash.length + 8 + 8 + 4);
+        out.put(HINT_FORMAT).putLong(createdAtMillis);
+        out.putShort((short) tenant.length).put(tenant);
+        out.putInt(mutation.key().length).put(mutation.key());
+        out.putLong(mutation.token());
+        out.putInt(version.length).put(version);
+        out.put((byte) (idem == null ? 0 : 1));
+        out.putShort((short) idemKey.length).put(idemKey);
+        out.putShort((short) hash.length).put(hash);
+        out.putLong(idem == null ? 0 : idem.nowMillis());
+        out.putLong(idem == null ? 0 : idem.ttlMillis());
+        return sealed(out);
+    }
+
+    static Hint decodeHint(byte[] id, byte[] bytes) {
+        ByteBuffer in = checked(bytes, "hint");
+        try {
+            if (in.get() != HINT_FORMAT) {
+                throw new StorageCorruptionException("hint: unknown record format");
+            }
+            long createdAt = in.getLong();
+            String tenant = readString(in);
+            byte[] key = new byte[in.getInt()];
+            in.get(key);
+            long token = in.getLong();
+            byte[] version = new byte[in.getInt()];
+            in.get(version);
+            boolean hasIdempotency = in.get() == 1;
+            String idemKey = readString(in);
+            byte[] hash = new byte[in.getShort() & 0xFFFF];
+            in.get(hash);
+            long now = in.getLong();
+            long ttl = in.getLong();
+            Mutation.IdempotencyRequest idem = hasIdempotency
+                    ? new Mutation.IdempotencyRequest(idemKey, hash, now, ttl) : null;
+            int separator = 0;
+            while (id[separator] != 0) {
+                separator++;
+            }
+            String target = new String(id, 0, separator, StandardCharsets.UTF_8);
+            return new Hint(id, target, createdAt, new Mutation(tenant, key, token,
+                    decodeVersion(version, "hinted version"), idem));
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new StorageCorruptionException("hint: truncated or malformed record", e);
+        }
+    }
+
     // ------------------------------------------------------------------------- helpers
 
     private static String readString(ByteBuffer in) {

@@ -388,6 +388,75 @@ public final class StorageEngine implements AutoCloseable {
         return purged;
     }
 
+    // ------------------------------------------------------------------------------- hints
+
+    /**
+     * Stores a hint for {@code targetNodeId}. Hints follow the engine's durability setting.
+     *
+     * @param sequence orders one node's hints; unique per target (a coordinator's HLC reading)
+     */
+    public void putHint(String targetNodeId, long sequence, long createdAtMillis,
+                        Mutation mutation) {
+        ensureOpen();
+        try {
+            db.put(hints, groupWriteOptions, Codec.hintKey(targetNodeId, sequence),
+                    Codec.encodeHint(createdAtMillis, mutation));
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot store hint for " + targetNodeId + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Up to {@code max} of the hints held for {@code targetNodeId}, oldest first. */
+    public List<Hint> hintsFor(String targetNodeId, int max) {
+        ensureOpen();
+        List<Hint> found = new ArrayList<>();
+        byte[] prefix = Codec.hintPrefix(targetNodeId);
+        try (RocksIterator it = db.newIterator(hints)) {
+            for (it.seek(prefix); it.isValid() && found.size() < max; it.next()) {
+                byte[] id = it.key();
+                if (!startsWith(id, prefix)) {
+                    break;
+                }
+                found.add(Codec.decodeHint(id, it.value()));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read hints: " + e.getMessage(), e);
+        }
+        return found;
+    }
+
+    /** Removes a delivered or expired hint. */
+    public void deleteHint(Hint hint) {
+        ensureOpen();
+        try {
+            db.delete(hints, groupWriteOptions, hint.id());
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot delete hint: " + e.getMessage(), e);
+        }
+    }
+
+    /** The number of hints held, per target node. */
+    public Map<String, Long> hintCounts() {
+        ensureOpen();
+        Map<String, Long> counts = new TreeMap<>();
+        try (RocksIterator it = db.newIterator(hints)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] id = it.key();
+                int separator = 0;
+                while (separator < id.length && id[separator] != 0) {
+                    separator++;
+                }
+                counts.merge(new String(id, 0, separator, StandardCharsets.UTF_8), 1L, Long::sum);
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot count hints: " + e.getMessage(), e);
+        }
+        return counts;
+    }
+
     /** Fsyncs the write-ahead log now. */
     public void syncWal() {
         if (state == State.CLOSED) {

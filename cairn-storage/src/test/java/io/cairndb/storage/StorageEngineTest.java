@@ -298,6 +298,33 @@ class StorageEngineTest {
         }).isInstanceOf(StorageException.class).hasMessageContaining(file.toString());
     }
 
+    @Test
+    void hintsAreKeptPerNodeInOrderAndSurviveReopen() {
+        byte[] key = bytes("k");
+        Mutation plain = new Mutation("t", key, 7, Version.write(bytes("v"), "n1", 5), null);
+        Mutation guarded = new Mutation("t", key, 7, Version.tombstone("n1", 6),
+                new Mutation.IdempotencyRequest("idem", bytes("h"), 100, 1_000));
+        engine.putHint("node-b", 2, 1_000, guarded);
+        engine.putHint("node-b", 1, 900, plain);
+        engine.putHint("node-a", 1, 800, plain);
+        engine.putHint("node-bb", 1, 800, plain);
+        assertThat(engine.hintCounts()).containsEntry("node-a", 1L).containsEntry("node-b", 2L)
+                .containsEntry("node-bb", 1L);
+        engine.close();
+        engine = StorageEngine.open(dir.resolve("db"), StorageOptions.DEFAULTS, resolver);
+        List<Hint> forB = engine.hintsFor("node-b", 10);
+        assertThat(forB).hasSize(2);
+        assertThat(forB.get(0).createdAtMillis()).isEqualTo(900);
+        assertThat(forB.get(0).mutation().version()).isEqualTo(plain.version());
+        assertThat(forB.get(0).mutation().idempotency()).isNull();
+        assertThat(forB.get(1).targetNodeId()).isEqualTo("node-b");
+        assertThat(forB.get(1).mutation().version().isTombstone()).isTrue();
+        assertThat(forB.get(1).mutation().idempotency().idempotencyKey()).isEqualTo("idem");
+        engine.deleteHint(forB.get(0));
+        assertThat(engine.hintsFor("node-b", 10)).hasSize(1);
+        assertThat(engine.hintsFor("node-c", 10)).isEmpty();
+    }
+
     private static List<String> keys(KeyScan scan) {
         return scan.entries().stream()
                 .map(e -> new String(e.key(), StandardCharsets.UTF_8)).toList();

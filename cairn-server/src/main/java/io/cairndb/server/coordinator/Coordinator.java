@@ -17,7 +17,6 @@ import io.cairndb.api.GetTenantRequest;
 import io.cairndb.api.GetTenantResponse;
 import io.cairndb.api.ListStorageNodesRequest;
 import io.cairndb.api.ListStorageNodesResponse;
-import io.cairndb.api.RangeQueryItem;
 import io.cairndb.api.RangeQueryRequest;
 import io.cairndb.api.RangeQueryResponse;
 import io.cairndb.api.ReadKeyValueRequest;
@@ -44,9 +43,8 @@ import io.cairndb.server.control.MetadataCommand;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.control.NodeInfo;
 import io.cairndb.server.control.TenantInfo;
-import io.cairndb.server.replica.Replica;
+import io.cairndb.server.replica.ReplicaRouter;
 import io.cairndb.storage.ApplyResult;
-import io.cairndb.storage.KeyEntry;
 import io.cairndb.storage.KeyScan;
 import io.cairndb.storage.Mutation;
 import java.nio.charset.StandardCharsets;
@@ -54,10 +52,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
@@ -75,7 +76,7 @@ public final class Coordinator {
 
     private final String nodeId;
     private final MetadataStore metadata;
-    private final Function<String, Replica> replicas;
+    private final ReplicaRouter router;
     private final Validation validation;
     private final HybridLogicalClock hlc;
     private final LongSupplier wallMillis;
@@ -83,12 +84,12 @@ public final class Coordinator {
     private final NodeStats localStats;
     private final VersionResolver resolver = new VersionResolver();
 
-    public Coordinator(String nodeId, MetadataStore metadata, Function<String, Replica> replicas,
-                       Validation validation, HybridLogicalClock hlc, LongSupplier wallMillis,
+    public Coordinator(MetadataStore metadata, ReplicaRouter router, Validation validation,
+                       HybridLogicalClock hlc, LongSupplier wallMillis,
                        CoordinatorSettings settings, NodeStats localStats) {
-        this.nodeId = nodeId;
+        this.nodeId = router.selfNodeId();
         this.metadata = metadata;
-        this.replicas = replicas;
+        this.router = router;
         this.validation = validation;
         this.hlc = hlc;
         this.wallMillis = wallMillis;
@@ -139,33 +140,174 @@ public final class Coordinator {
         byte[] key = validation.key(request.getKey());
         ConsistencyLevel level = readLevel(request.getConsistency());
         long token = Tokens.token(tenant.tenantId(), key);
-        List<Replica> targets = replicasFor(tenant, token);
+        List<String> targets = replicasFor(tenant, token);
         int required = level.required(targets.size());
-        List<CompletableFuture<Version>> calls = new ArrayList<>(required);
-        for (Replica replica : targets.subList(0, required)) {
-            calls.add(replica.read(tenant.tenantId(), key, token));
+        boolean askAll = level == ConsistencyLevel.ALL
+                || ThreadLocalRandom.current().nextDouble() < settings.readRepairChance();
+        ReadRound round = new ReadRound(tenant.tenantId(), key, token, orderForReads(targets),
+                required, askAll);
+        return round.run().thenCompose(answers -> {
+            Version winner = resolveAll(answers.values());
+            CompletableFuture<Void> repaired = level == ConsistencyLevel.ONE
+                    ? CompletableFuture.completedFuture(null)
+                    : repair(tenant.tenantId(), key, token, winner, answers);
+            // Answers that arrive after the level was met are repaired in the background.
+            round.allAnswers().thenAccept(all -> repair(tenant.tenantId(), key, token,
+                    resolveAll(all.values()), all));
+            return repaired.thenApply(ignored -> {
+                if (winner == null || winner.isTombstone()) {
+                    throw new CairnException(ErrorCode.KEY_NOT_FOUND, "key '"
+                            + Validation.printable(request.getKey()) + "' not found in tenant '"
+                            + tenant.tenantId() + "'");
+                }
+                hlc.observe(winner.hlc());
+                return ReadKeyValueResponse.newBuilder()
+                        .setSuccess(true)
+                        .setKey(request.getKey())
+                        .setValue(ByteString.copyFrom(winner.value()))
+                        .setVectorClock(toProto(winner.clock()))
+                        .setReplicaCount(answers.size())
+                        .setConsistency(level.wireName())
+                        .build();
+            });
+        });
+    }
+
+    /**
+     * One read across replicas: asks {@code required} of them (all live ones when
+     * {@code askAll}), falls back to the next replica when one fails, and completes once
+     * {@code required} have answered. Answers map node to version (null: the replica has none).
+     */
+    private final class ReadRound {
+        private final String tenantId;
+        private final byte[] key;
+        private final long token;
+        private final List<String> order;
+        private final int required;
+        private final boolean askAll;
+        private final Map<String, Version> answers = new LinkedHashMap<>();
+        private final List<String> failures = new ArrayList<>();
+        private final CompletableFuture<Map<String, Version>> done = new CompletableFuture<>();
+        private final CompletableFuture<Map<String, Version>> all = new CompletableFuture<>();
+        private int next;
+        private int inFlight;
+
+        ReadRound(String tenantId, byte[] key, long token, List<String> order, int required,
+                  boolean askAll) {
+            this.tenantId = tenantId;
+            this.key = key;
+            this.token = token;
+            this.order = order;
+            this.required = required;
+            this.askAll = askAll;
         }
-        return Quorum.await(calls, required, settings.requestTimeoutMillis(), "read")
-                .thenApply(answers -> {
-                    Version winner = null;
-                    for (Version version : answers) {
-                        winner = version == null ? winner : resolver.resolve(winner, version);
-                    }
-                    if (winner == null || winner.isTombstone()) {
-                        throw new CairnException(ErrorCode.KEY_NOT_FOUND, "key '"
-                                + Validation.printable(request.getKey()) + "' not found in tenant '"
-                                + tenant.tenantId() + "'");
-                    }
-                    hlc.observe(winner.hlc());
-                    return ReadKeyValueResponse.newBuilder()
-                            .setSuccess(true)
-                            .setKey(request.getKey())
-                            .setValue(ByteString.copyFrom(winner.value()))
-                            .setVectorClock(toProto(winner.clock()))
-                            .setReplicaCount(answers.size())
-                            .setConsistency(level.wireName())
-                            .build();
-                });
+
+        CompletableFuture<Map<String, Version>> run() {
+            int initial = askAll ? order.size() : required;
+            synchronized (this) {
+                for (int i = 0; i < initial; i++) {
+                    launchNext();
+                }
+            }
+            Quorum.schedule(() -> {
+                synchronized (this) {
+                    done.completeExceptionally(new QuorumNotReachedException("read reached "
+                            + answers.size() + " of " + required + " required replicas within "
+                            + settings.requestTimeoutMillis() + " ms"
+                            + (failures.isEmpty() ? "" : ": " + String.join("; ", failures)),
+                            answers.size()));
+                }
+            }, settings.requestTimeoutMillis(), done);
+            return done;
+        }
+
+        /** Every answer, once no call is in flight. */
+        CompletableFuture<Map<String, Version>> allAnswers() {
+            return all;
+        }
+
+        private void launchNext() {
+            if (next >= order.size()) {
+                return;
+            }
+            String node = order.get(next++);
+            inFlight++;
+            CompletableFuture<Version> call;
+            try {
+                call = router.replica(node).read(tenantId, key, token);
+            } catch (RuntimeException e) {
+                call = CompletableFuture.failedFuture(e);
+            }
+            call.whenComplete((version, error) -> answered(node, version, error));
+        }
+
+        private synchronized void answered(String node, Version version, Throwable error) {
+            inFlight--;
+            if (error == null) {
+                answers.put(node, version);
+                if (answers.size() >= required) {
+                    done.complete(Collections.unmodifiableMap(new LinkedHashMap<>(answers)));
+                }
+            } else {
+                failures.add(Quorum.describe(error));
+                launchNext();
+                if (answers.size() + inFlight < required) {
+                    done.completeExceptionally(new QuorumNotReachedException("read reached "
+                            + answers.size() + " of " + required + " required replicas: "
+                            + String.join("; ", failures), answers.size()));
+                }
+            }
+            if (inFlight == 0) {
+                all.complete(Collections.unmodifiableMap(new LinkedHashMap<>(answers)));
+            }
+        }
+    }
+
+    private Version resolveAll(java.util.Collection<Version> versions) {
+        Version winner = null;
+        for (Version version : versions) {
+            winner = version == null ? winner : resolver.resolve(winner, version);
+        }
+        return winner;
+    }
+
+    /** Sends {@code winner} to every replica whose answer differs from it; completes when done. */
+    private CompletableFuture<Void> repair(String tenantId, byte[] key, long token, Version winner,
+                                           Map<String, Version> answers) {
+        if (winner == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<?>> repairs = new ArrayList<>();
+        for (Map.Entry<String, Version> answer : answers.entrySet()) {
+            if (!winner.equals(answer.getValue())) {
+                Mutation mutation = new Mutation(tenantId, key, token, winner, null);
+                repairs.add(router.replica(answer.getKey()).apply(mutation)
+                        .exceptionally(error -> {
+                            router.storeHint(answer.getKey(), mutation);
+                            return null;
+                        }));
+            }
+        }
+        return CompletableFuture.allOf(repairs.toArray(new CompletableFuture<?>[0]));
+    }
+
+    /** Replicas in the order reads try them: this node, other live ones, then the rest. */
+    private List<String> orderForReads(List<String> targets) {
+        List<String> order = new ArrayList<>(targets.size());
+        if (targets.contains(nodeId)) {
+            order.add(nodeId);
+        }
+        for (String node : targets) {
+            if (!node.equals(nodeId) && router.isAlive(node)) {
+                order.add(node);
+            }
+        }
+        for (String node : targets) {
+            if (!order.contains(node)) {
+                order.add(node);
+            }
+        }
+        return order;
     }
 
     public CompletableFuture<BatchWriteResponse> batchWrite(BatchWriteRequest request) {
@@ -273,37 +415,23 @@ public final class Coordinator {
             return CompletableFuture.completedFuture(
                     RangeQueryResponse.newBuilder().setSuccess(true).build());
         }
-        // Every storage node holds a share of the tenant's keys; with one node it holds them all.
-        List<Replica> targets = new ArrayList<>();
-        for (String node : metadata.current().ring().nodes()) {
-            targets.add(replicas.apply(node));
+        // Every storage node holds a share of the tenant's keys: scan them all, merge by key.
+        ClusterMetadata view = metadata.current();
+        List<String> nodes = view.ring().nodes();
+        Map<String, CompletableFuture<KeyScan>> scans = new LinkedHashMap<>();
+        for (String node : nodes) {
+            if (router.isAlive(node)) {
+                try {
+                    scans.put(node, router.replica(node).scan(tenant.tenantId(), start, end, limit,
+                            validation.limits().scanPageBytesMax()));
+                } catch (RuntimeException e) {
+                    scans.put(node, CompletableFuture.failedFuture(e));
+                }
+            }
         }
-        int required = level.required(Math.min(tenant.replicationFactor(), targets.size()));
-        if (targets.size() != 1) {
-            throw new CairnException(ErrorCode.INTERNAL_ERROR, "range queries across "
-                    + targets.size() + " storage nodes are not available yet");
-        }
-        List<CompletableFuture<KeyScan>> calls = List.of(targets.get(0).scan(tenant.tenantId(),
-                start, end, limit, validation.limits().scanPageBytesMax()));
-        return Quorum.await(calls, required, settings.requestTimeoutMillis(), "range query")
-                .thenApply(answers -> {
-                    KeyScan scan = answers.get(0);
-                    RangeQueryResponse.Builder response = RangeQueryResponse.newBuilder()
-                            .setSuccess(true);
-                    for (KeyEntry entry : scan.entries()) {
-                        if (!entry.version().isTombstone()) {
-                            response.addItems(RangeQueryItem.newBuilder()
-                                    .setKey(new String(entry.key(), StandardCharsets.UTF_8))
-                                    .setValue(ByteString.copyFrom(entry.version().value()))
-                                    .setVectorClock(toProto(entry.version().clock())));
-                        }
-                    }
-                    if (!scan.exhausted()) {
-                        response.setNextPageToken(PageTokens.encode(tenant.tenantId(),
-                                scan.resumeAfter()));
-                    }
-                    return response.build();
-                });
+        return RangeMerge.collect(scans, settings.requestTimeoutMillis()).thenApply(answered ->
+                new RangeMerge(tenant, level, limit, validation.limits().scanPageBytesMax(),
+                        view.ring(), resolver).page(answered));
     }
 
     // ----------------------------------------------------------------------------- tenants
@@ -417,20 +545,37 @@ public final class Coordinator {
 
     public CompletableFuture<ListStorageNodesResponse> listStorageNodes(
             ListStorageNodesRequest request) {
-        ListStorageNodesResponse.Builder response = ListStorageNodesResponse.newBuilder()
-                .setSuccess(true);
-        for (NodeInfo node : metadata.current().nodes().values()) {
-            boolean local = node.nodeId().equals(nodeId);
-            response.addNodes(StorageNodeInfo.newBuilder()
+        List<NodeInfo> nodes = List.copyOf(metadata.current().nodes().values());
+        List<CompletableFuture<StorageNodeInfo>> infos = new ArrayList<>(nodes.size());
+        for (NodeInfo node : nodes) {
+            StorageNodeInfo.Builder info = StorageNodeInfo.newBuilder()
                     .setNodeId(node.nodeId())
                     .setHost(node.host())
                     .setPort(node.port())
                     .setStatus(node.status())
                     .setVirtualNodes(node.virtualNodes())
-                    .setKeysCount(local ? localStats.keysCount() : 0)
-                    .setDiskUsagePercent(local ? localStats.diskUsagePercent() : 0f));
+                    .setAlive(router.isAlive(node.nodeId()));
+            if (node.nodeId().equals(nodeId)) {
+                infos.add(CompletableFuture.completedFuture(info
+                        .setKeysCount(localStats.keysCount())
+                        .setDiskUsagePercent(localStats.diskUsagePercent())
+                        .setHintsPending(localStats.hintsPending())
+                        .build()));
+            } else {
+                infos.add(router.stats(node.nodeId()).handle((stats, error) -> error != null
+                        ? info.setAlive(false).build()
+                        : info.setKeysCount(stats.getKeysCount())
+                                .setDiskUsagePercent(stats.getDiskUsagePercent())
+                                .setHintsPending(stats.getHintsPending()).build()));
+            }
         }
-        return CompletableFuture.completedFuture(response.build());
+        return CompletableFuture.allOf(infos.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> {
+                    ListStorageNodesResponse.Builder response = ListStorageNodesResponse
+                            .newBuilder().setSuccess(true);
+                    infos.forEach(info -> response.addNodes(info.join()));
+                    return response.build();
+                });
     }
 
     // ----------------------------------------------------------------------------- helpers
@@ -445,7 +590,7 @@ public final class Coordinator {
                                                    ConsistencyLevel level, String idempotencyKey) {
         String idemKey = idempotencyKey.isEmpty() ? UUID.randomUUID().toString() : idempotencyKey;
         long token = Tokens.token(tenant.tenantId(), key);
-        List<Replica> targets = replicasFor(tenant, token);
+        List<String> targets = replicasFor(tenant, token);
         int required = level.required(targets.size());
         long now = wallMillis.getAsLong();
         long stamp = hlc.now(now);
@@ -455,8 +600,8 @@ public final class Coordinator {
                 new Mutation.IdempotencyRequest(idemKey, requestHash(value), now,
                         settings.idempotencyTtlMillis()));
         List<CompletableFuture<ApplyResult>> calls = new ArrayList<>(targets.size());
-        for (Replica replica : targets) {
-            calls.add(replica.apply(mutation));
+        for (String node : targets) {
+            calls.add(applyOrHint(node, mutation));
         }
         String what = value == null ? "delete" : "write";
         return Quorum.await(calls, required, settings.requestTimeoutMillis(), what)
@@ -491,17 +636,37 @@ public final class Coordinator {
         }
     }
 
-    private List<Replica> replicasFor(TenantInfo tenant, long token) {
+    /**
+     * Sends a mutation to one replica. A replica believed down is not waited on: it gets a hint
+     * at once and counts as a failure. A replica that fails or times out gets a hint too.
+     */
+    private CompletableFuture<ApplyResult> applyOrHint(String node, Mutation mutation) {
+        if (!router.isAlive(node)) {
+            router.storeHint(node, mutation);
+            return CompletableFuture.failedFuture(new CairnException(ErrorCode.QUORUM_NOT_REACHED,
+                    "replica " + node + " is believed down (hinted)"));
+        }
+        CompletableFuture<ApplyResult> call;
+        try {
+            call = router.replica(node).apply(mutation);
+        } catch (RuntimeException e) {
+            call = CompletableFuture.failedFuture(e);
+        }
+        call.whenComplete((result, error) -> {
+            if (error != null) {
+                router.storeHint(node, mutation);
+            }
+        });
+        return call;
+    }
+
+    private List<String> replicasFor(TenantInfo tenant, long token) {
         List<String> nodes = metadata.current().ring().replicas(token, tenant.replicationFactor());
         if (nodes.isEmpty()) {
             throw new CairnException(ErrorCode.QUORUM_NOT_REACHED, "the cluster has no active "
                     + "storage node");
         }
-        List<Replica> targets = new ArrayList<>(nodes.size());
-        for (String node : nodes) {
-            targets.add(replicas.apply(node));
-        }
-        return targets;
+        return nodes;
     }
 
     private TenantInfo requireTenant(String tenantId) {

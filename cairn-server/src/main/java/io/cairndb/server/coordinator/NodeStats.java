@@ -8,4 +8,7 @@ public interface NodeStats {
 
     /** Percent of the data directory's file system in use, 0 to 100. */
     float diskUsagePercent();
+
+    /** Hints this node holds for other nodes. */
+    long hintsPending();
 }

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Waits, without blocking a thread, for {@code required} of several replica calls to succeed.
  * Completes with the answers received so far as soon as enough have arrived (a write at "one"
- * answers on the first acknowledgement), or with {@link QuorumNotReachedException} once too many
- * have failed or the timeout has passed.
+ * answers on the first acknowledgement). Once too many have failed it still waits for the calls
+ * in flight (or the timeout), so that the {@link QuorumNotReachedException} reports how many
+ * replicas really acknowledged.
  */
 final class Quorum {
 
@@ -59,7 +60,7 @@ final class Quorum {
                         if (outcome == QuorumTracker.Outcome.SUCCEEDED) {
                             // Answers may be null (a replica without the key): no List.copyOf.
                             done.complete(Collections.unmodifiableList(new ArrayList<>(answers)));
-                        } else if (outcome == QuorumTracker.Outcome.FAILED) {
+                        } else if (outcome == QuorumTracker.Outcome.FAILED && tracker.complete()) {
                             done.completeExceptionally(new QuorumNotReachedException(what
                                     + " reached " + tracker.acknowledged() + " of " + required
                                     + " required replicas: " + String.join("; ", failures),
@@ -76,13 +77,20 @@ final class Quorum {
                 if (!done.isDone()) {
                     done.completeExceptionally(new QuorumNotReachedException(what + " reached "
                             + tracker.acknowledged() + " of " + required
-                            + " required replicas within " + timeoutMillis + " ms",
+                            + " required replicas within " + timeoutMillis + " ms"
+                            + (failures.isEmpty() ? "" : ": " + String.join("; ", failures)),
                             tracker.acknowledged()));
                 }
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
         done.whenComplete((answers2, error) -> timer.cancel(false));
         return done;
+    }
+
+    /** Runs {@code task} after {@code delayMillis} unless {@code until} completes first. */
+    static void schedule(Runnable task, long delayMillis, CompletableFuture<?> until) {
+        ScheduledFuture<?> timer = TIMER.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        until.whenComplete((result, error) -> timer.cancel(false));
     }
 
     static String describe(Throwable error) {

@@ -1,0 +1,14 @@
+package io.cairndb.server;
+
+/**
+ * How nodes watch each other.
+ *
+ * @param heartbeatIntervalMillis how often a node heartbeats every other node
+ * @param joinTimeoutMillis how long a joining node keeps trying to reach the member it joins
+ * @param hintDeliveryIntervalMillis how often hints are checked for delivery
+ */
+public record MembershipSettings(long heartbeatIntervalMillis, long joinTimeoutMillis,
+                                 long hintDeliveryIntervalMillis) {
+
+    public static final MembershipSettings DEFAULTS = new MembershipSettings(500, 30_000, 1_000);
+}

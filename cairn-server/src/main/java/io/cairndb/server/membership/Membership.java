@@ -1,0 +1,220 @@
+package io.cairndb.server.membership;
+
+import io.cairndb.api.peer.HeartbeatRequest;
+import io.cairndb.api.peer.HeartbeatResponse;
+import io.cairndb.api.peer.PeerServiceGrpc;
+import io.cairndb.api.peer.StatsRequest;
+import io.cairndb.api.peer.StatsResponse;
+import io.cairndb.core.CairnException;
+import io.cairndb.core.ErrorCode;
+import io.cairndb.core.HybridLogicalClock;
+import io.cairndb.core.PhiAccrualFailureDetector;
+import io.cairndb.server.control.ClusterMetadata;
+import io.cairndb.server.control.NodeInfo;
+import io.cairndb.server.replica.LocalReplica;
+import io.cairndb.server.replica.PeerCodec;
+import io.cairndb.server.replica.RemoteReplica;
+import io.cairndb.server.replica.Replica;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's view of its peers: a channel and a replica handle per node, heartbeats to every
+ * other node on an interval, and a phi-accrual failure detector fed by every heartbeat sent or
+ * received. The verdict is this node's own opinion (up or down), separate from the status an
+ * operator sets in the metadata.
+ */
+public final class Membership implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
+    private static final int MESSAGE_BYTES_MAX = 80 * 1024 * 1024;
+
+    private record Peer(String address, ManagedChannel channel, RemoteReplica replica) {
+    }
+
+    private final String selfNodeId;
+    private final LocalReplica local;
+    private final HybridLogicalClock hlc;
+    private final LongSupplier wallMillis;
+    private final long heartbeatIntervalMillis;
+    private final long requestTimeoutMillis;
+    private final Supplier<ClusterMetadata> metadata;
+    private final LongConsumer metadataBehind;
+    private final PhiAccrualFailureDetector detector;
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> lastVerdict = new ConcurrentHashMap<>();
+
+    /**
+     * @param metadataBehind called with a peer's metadata version when it is ahead of this node's
+     */
+    public Membership(String selfNodeId, LocalReplica local, HybridLogicalClock hlc,
+                      LongSupplier wallMillis, long heartbeatIntervalMillis,
+                      long requestTimeoutMillis, Supplier<ClusterMetadata> metadata,
+                      LongConsumer metadataBehind) {
+        this.selfNodeId = selfNodeId;
+        this.local = local;
+        this.hlc = hlc;
+        this.wallMillis = wallMillis;
+        this.heartbeatIntervalMillis = heartbeatIntervalMillis;
+        this.requestTimeoutMillis = requestTimeoutMillis;
+        this.metadata = metadata;
+        this.metadataBehind = metadataBehind;
+        this.detector = new PhiAccrualFailureDetector(8.0, 100,
+                Math.max(100, heartbeatIntervalMillis / 2), 2 * heartbeatIntervalMillis,
+                heartbeatIntervalMillis);
+    }
+
+    /** Starts heartbeating on {@code scheduler}. */
+    public void start(ScheduledExecutorService scheduler) {
+        scheduler.scheduleWithFixedDelay(this::heartbeatAll, 0, heartbeatIntervalMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    public String selfNodeId() {
+        return selfNodeId;
+    }
+
+    public Replica replica(String nodeId) {
+        if (nodeId.equals(selfNodeId)) {
+            return local;
+        }
+        return peer(nodeId).replica();
+    }
+
+    public boolean isAlive(String nodeId) {
+        return nodeId.equals(selfNodeId) || detector.isAvailable(nodeId, wallMillis.getAsLong());
+    }
+
+    /** Called when a peer's heartbeat arrives (the peer service receives it). */
+    public void heartbeatFrom(String nodeId, long peerMetadataVersion) {
+        detector.heartbeat(nodeId, wallMillis.getAsLong());
+        noteVerdict(nodeId);
+        if (peerMetadataVersion > metadata.get().version()) {
+            metadataBehind.accept(peerMetadataVersion);
+        }
+    }
+
+    public CompletableFuture<StatsResponse> stats(String nodeId) {
+        CompletableFuture<StatsResponse> result = new CompletableFuture<>();
+        try {
+            PeerServiceGrpc.newStub(peer(nodeId).channel())
+                    .withDeadlineAfter(Math.min(2_000, requestTimeoutMillis), TimeUnit.MILLISECONDS)
+                    .stats(StatsRequest.getDefaultInstance(), observer(result));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    private void heartbeatAll() {
+        try {
+            ClusterMetadata view = metadata.get();
+            for (NodeInfo node : view.nodes().values()) {
+                if (node.nodeId().equals(selfNodeId)) {
+                    continue;
+                }
+                heartbeat(node.nodeId(), view.version());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("heartbeat round failed: {}", e.toString());
+        }
+    }
+
+    private void heartbeat(String nodeId, long metadataVersion) {
+        CompletableFuture<HeartbeatResponse> answer = new CompletableFuture<>();
+        PeerServiceGrpc.newStub(peer(nodeId).channel())
+                .withDeadlineAfter(Math.max(1_000, 2 * heartbeatIntervalMillis),
+                        TimeUnit.MILLISECONDS)
+                .heartbeat(HeartbeatRequest.newBuilder()
+                        .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
+                        .setSenderNodeId(selfNodeId)
+                        .setMetadataVersion(metadataVersion)
+                        .setHlc(hlc.last()).build(), observer(answer));
+        answer.whenComplete((response, error) -> {
+            if (error == null) {
+                hlc.observe(response.getHlc());
+                heartbeatFrom(nodeId, response.getMetadataVersion());
+            } else {
+                noteVerdict(nodeId);
+            }
+        });
+    }
+
+    private void noteVerdict(String nodeId) {
+        boolean alive = isAlive(nodeId);
+        Boolean previous = lastVerdict.put(nodeId, alive);
+        if (previous == null || previous != alive) {
+            LOG.info("node {} is {}", nodeId, alive ? "up" : "down");
+        }
+    }
+
+    private Peer peer(String nodeId) {
+        NodeInfo node = metadata.get().nodes().get(nodeId);
+        if (node == null) {
+            throw new CairnException(ErrorCode.INTERNAL_ERROR, "node '" + nodeId
+                    + "' is not in this node's cluster view");
+        }
+        String address = node.host() + ":" + node.peerPort();
+        Peer current = peers.get(nodeId);
+        if (current != null && current.address().equals(address)) {
+            return current;
+        }
+        synchronized (this) {
+            current = peers.get(nodeId);
+            if (current != null && current.address().equals(address)) {
+                return current;
+            }
+            ManagedChannel channel = NettyChannelBuilder.forAddress(node.host(), node.peerPort())
+                    .usePlaintext()
+                    .maxInboundMessageSize(MESSAGE_BYTES_MAX)
+                    .build();
+            Peer created = new Peer(address, channel, new RemoteReplica(nodeId, selfNodeId,
+                    channel, requestTimeoutMillis, hlc));
+            peers.put(nodeId, created);
+            if (current != null) {
+                current.channel().shutdown();
+            }
+            return created;
+        }
+    }
+
+    private static <T> StreamObserver<T> observer(CompletableFuture<T> result) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                result.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                result.completeExceptionally(error);
+            }
+
+            @Override
+            public void onCompleted() {
+                if (!result.isDone()) {
+                    result.completeExceptionally(new IllegalStateException("no answer"));
+                }
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        for (Peer peer : peers.values()) {
+            peer.channel().shutdownNow();
+        }
+        peers.clear();
+    }
+}

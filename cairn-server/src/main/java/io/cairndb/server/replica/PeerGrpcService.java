@@ -1,0 +1,171 @@
+package io.cairndb.server.replica;
+
+import com.google.protobuf.ByteString;
+import io.cairndb.api.peer.ApplyRequest;
+import io.cairndb.api.peer.ApplyResponse;
+import io.cairndb.api.peer.HeartbeatRequest;
+import io.cairndb.api.peer.HeartbeatResponse;
+import io.cairndb.api.peer.PeerServiceGrpc;
+import io.cairndb.api.peer.ReadRequest;
+import io.cairndb.api.peer.ReadResponse;
+import io.cairndb.api.peer.ScanEntry;
+import io.cairndb.api.peer.ScanRequest;
+import io.cairndb.api.peer.ScanResponse;
+import io.cairndb.api.peer.StatsRequest;
+import io.cairndb.api.peer.StatsResponse;
+import io.cairndb.core.CairnException;
+import io.cairndb.core.HybridLogicalClock;
+import io.cairndb.storage.KeyEntry;
+import io.cairndb.storage.Mutation;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * The peer protocol, served by this node's replica. Every version a peer sends moves this node's
+ * hybrid clock forward, so writes this node coordinates later are stamped after it.
+ */
+public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
+
+    /** What a heartbeat does besides answering: feed the failure detector and the view. */
+    public interface HeartbeatListener {
+        void heartbeatFrom(String nodeId, long metadataVersion);
+    }
+
+    private final String nodeId;
+    private final LocalReplica replica;
+    private final HybridLogicalClock hlc;
+    private final Supplier<Long> metadataVersion;
+    private final HeartbeatListener heartbeats;
+    private final Supplier<StatsResponse> stats;
+
+    public PeerGrpcService(String nodeId, LocalReplica replica, HybridLogicalClock hlc,
+                           Supplier<Long> metadataVersion, HeartbeatListener heartbeats,
+                           Supplier<StatsResponse> stats) {
+        this.nodeId = nodeId;
+        this.replica = replica;
+        this.hlc = hlc;
+        this.metadataVersion = metadataVersion;
+        this.heartbeats = heartbeats;
+        this.stats = stats;
+    }
+
+    @Override
+    public void apply(ApplyRequest request, StreamObserver<ApplyResponse> observer) {
+        if (!supported(request.getProtocolVersion(), observer)) {
+            return;
+        }
+        Mutation mutation;
+        try {
+            mutation = PeerCodec.fromProto(request);
+        } catch (RuntimeException e) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription("malformed mutation: "
+                    + e.getMessage()).asRuntimeException());
+            return;
+        }
+        hlc.observe(mutation.version().hlc());
+        answer(replica.apply(mutation), observer, result -> {
+            ApplyResponse.Outcome outcome = switch (result.outcome()) {
+                case APPLIED -> ApplyResponse.Outcome.APPLIED;
+                case DUPLICATE -> ApplyResponse.Outcome.DUPLICATE;
+                case CONFLICT -> ApplyResponse.Outcome.CONFLICT;
+            };
+            return ApplyResponse.newBuilder().setOutcome(outcome)
+                    .addAllClock(PeerCodec.toProto(result.clock()))
+                    .setHlc(hlc.last()).build();
+        });
+    }
+
+    @Override
+    public void read(ReadRequest request, StreamObserver<ReadResponse> observer) {
+        if (!supported(request.getProtocolVersion(), observer)) {
+            return;
+        }
+        answer(replica.read(request.getTenantId(), request.getKey().toByteArray(),
+                request.getToken()), observer, version -> version == null
+                ? ReadResponse.newBuilder().setFound(false).build()
+                : ReadResponse.newBuilder().setFound(true).setVersion(PeerCodec.toProto(version))
+                        .build());
+    }
+
+    @Override
+    public void scan(ScanRequest request, StreamObserver<ScanResponse> observer) {
+        if (!supported(request.getProtocolVersion(), observer)) {
+            return;
+        }
+        if (request.getItemsMax() < 1 || request.getBytesMax() < 1) {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription(
+                    "items_max and bytes_max must be positive").asRuntimeException());
+            return;
+        }
+        byte[] start = request.getStartKey().isEmpty() ? null : request.getStartKey().toByteArray();
+        byte[] end = request.getEndKey().isEmpty() ? null : request.getEndKey().toByteArray();
+        answer(replica.scan(request.getTenantId(), start, end, request.getItemsMax(),
+                request.getBytesMax()), observer, scan -> {
+                    ScanResponse.Builder response = ScanResponse.newBuilder()
+                            .setExhausted(scan.exhausted());
+                    for (KeyEntry entry : scan.entries()) {
+                        response.addEntries(ScanEntry.newBuilder()
+                                .setKey(ByteString.copyFrom(entry.key()))
+                                .setToken(entry.token())
+                                .setVersion(PeerCodec.toProto(entry.version())));
+                    }
+                    if (!scan.exhausted()) {
+                        response.setResumeAfter(ByteString.copyFrom(scan.resumeAfter()));
+                    }
+                    return response.build();
+                });
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> observer) {
+        if (!supported(request.getProtocolVersion(), observer)) {
+            return;
+        }
+        hlc.observe(request.getHlc());
+        heartbeats.heartbeatFrom(request.getSenderNodeId(), request.getMetadataVersion());
+        observer.onNext(HeartbeatResponse.newBuilder().setNodeId(nodeId)
+                .setMetadataVersion(metadataVersion.get()).setHlc(hlc.last()).build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void stats(StatsRequest request, StreamObserver<StatsResponse> observer) {
+        try {
+            observer.onNext(stats.get());
+            observer.onCompleted();
+        } catch (RuntimeException e) {
+            observer.onError(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
+        }
+    }
+
+    private static boolean supported(int version, StreamObserver<?> observer) {
+        if (version != PeerCodec.PROTOCOL_VERSION) {
+            observer.onError(Status.FAILED_PRECONDITION.withDescription("peer protocol version "
+                    + version + " is not supported; this node speaks "
+                    + PeerCodec.PROTOCOL_VERSION).asRuntimeException());
+            return false;
+        }
+        return true;
+    }
+
+    private static <T, R> void answer(CompletableFuture<T> future, StreamObserver<R> observer,
+                                      java.util.function.Function<T, R> toResponse) {
+        future.whenComplete((value, error) -> {
+            if (error != null) {
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                observer.onError(Status.INTERNAL.withDescription(cause instanceof CairnException
+                        ? cause.getMessage() : cause.toString()).asRuntimeException());
+                return;
+            }
+            try {
+                observer.onNext(toResponse.apply(value));
+                observer.onCompleted();
+            } catch (RuntimeException e) {
+                observer.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+            }
+        });
+    }
+
+}

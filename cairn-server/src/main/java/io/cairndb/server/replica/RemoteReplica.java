@@ -1,0 +1,155 @@
+package io.cairndb.server.replica;
+
+import com.google.protobuf.ByteString;
+import io.cairndb.api.peer.ApplyResponse;
+import io.cairndb.api.peer.PeerServiceGrpc;
+import io.cairndb.api.peer.ReadRequest;
+import io.cairndb.api.peer.ReadResponse;
+import io.cairndb.api.peer.ScanEntry;
+import io.cairndb.api.peer.ScanRequest;
+import io.cairndb.api.peer.ScanResponse;
+import io.cairndb.core.CairnException;
+import io.cairndb.core.ErrorCode;
+import io.cairndb.core.HybridLogicalClock;
+import io.cairndb.core.Version;
+import io.cairndb.storage.ApplyResult;
+import io.cairndb.storage.IdempotencyRecord;
+import io.cairndb.storage.KeyEntry;
+import io.cairndb.storage.KeyScan;
+import io.cairndb.storage.Mutation;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A replica on another node, reached over the peer protocol. Calls are asynchronous and carry a
+ * deadline; a failure completes the future with a {@link CairnException} naming the node.
+ */
+public final class RemoteReplica implements Replica {
+
+    private final String nodeId;
+    private final String selfNodeId;
+    private final PeerServiceGrpc.PeerServiceStub stub;
+    private final long deadlineMillis;
+    private final HybridLogicalClock hlc;
+
+    public RemoteReplica(String nodeId, String selfNodeId, ManagedChannel channel,
+                         long deadlineMillis, HybridLogicalClock hlc) {
+        this.nodeId = nodeId;
+        this.selfNodeId = selfNodeId;
+        this.stub = PeerServiceGrpc.newStub(channel);
+        this.deadlineMillis = deadlineMillis;
+        this.hlc = hlc;
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public CompletableFuture<ApplyResult> apply(Mutation mutation) {
+        return this.<ApplyResponse>call(observer -> deadline().apply(
+                PeerCodec.toProto(mutation, selfNodeId),
+                observer)).thenApply(this::toResult);
+    }
+
+    private ApplyResult toResult(ApplyResponse response) {
+        hlc.observe(response.getHlc());
+        var clock = PeerCodec.fromProto(response.getClockList());
+        return switch (response.getOutcome()) {
+            case DUPLICATE, CONFLICT -> new ApplyResult(
+                    response.getOutcome() == ApplyResponse.Outcome.DUPLICATE
+                            ? ApplyResult.Outcome.DUPLICATE : ApplyResult.Outcome.CONFLICT,
+                    null, null, new IdempotencyRecord(new byte[0], 0, 0, clock, 0, ""));
+            default -> new ApplyResult(ApplyResult.Outcome.APPLIED,
+                    new Version(null, clock, clock.maxCounter(), nodeId), null, null);
+        };
+    }
+
+    @Override
+    public CompletableFuture<Version> read(String tenantId, byte[] key, long token) {
+        ReadRequest request = ReadRequest.newBuilder()
+                .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
+                .setTenantId(tenantId).setKey(ByteString.copyFrom(key)).setToken(token).build();
+        return this.<ReadResponse>call(observer -> deadline().read(request, observer))
+                .thenApply(response -> response.getFound()
+                        ? PeerCodec.fromProto(response.getVersion()) : null);
+    }
+
+    @Override
+    public CompletableFuture<KeyScan> scan(String tenantId, byte[] startInclusive,
+                                           byte[] endExclusive, int itemsMax, long bytesMax) {
+        ScanRequest.Builder request = ScanRequest.newBuilder()
+                .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
+                .setTenantId(tenantId).setItemsMax(itemsMax).setBytesMax(bytesMax);
+        if (startInclusive != null) {
+            request.setStartKey(ByteString.copyFrom(startInclusive));
+        }
+        if (endExclusive != null) {
+            request.setEndKey(ByteString.copyFrom(endExclusive));
+        }
+        return this.<ScanResponse>call(observer -> deadline().scan(request.build(), observer))
+                .thenApply(response -> {
+                    List<KeyEntry> entries = new ArrayList<>(response.getEntriesCount());
+                    for (ScanEntry entry : response.getEntriesList()) {
+                        entries.add(new KeyEntry(entry.getKey().toByteArray(), entry.getToken(),
+                                PeerCodec.fromProto(entry.getVersion())));
+                    }
+                    return new KeyScan(entries, response.getExhausted() ? null
+                            : response.getResumeAfter().toByteArray());
+                });
+    }
+
+    private PeerServiceGrpc.PeerServiceStub deadline() {
+        return stub.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private <T> CompletableFuture<T> call(Consumer<StreamObserver<T>> invocation) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            invocation.accept(new StreamObserver<>() {
+                @Override
+                public void onNext(T value) {
+                    result.complete(value);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    result.completeExceptionally(failure(error));
+                }
+
+                @Override
+                public void onCompleted() {
+                    if (!result.isDone()) {
+                        result.completeExceptionally(new CairnException(ErrorCode.INTERNAL_ERROR,
+                                "replica " + nodeId + " sent no answer"));
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(failure(e));
+        }
+        return result;
+    }
+
+    private CairnException failure(Throwable error) {
+        Status status = error instanceof StatusRuntimeException sre ? sre.getStatus()
+                : Status.fromThrowable(error);
+        String reason = switch (status.getCode()) {
+            case DEADLINE_EXCEEDED -> "did not answer within " + deadlineMillis + " ms";
+            case UNAVAILABLE -> "is unreachable"
+                    + (status.getDescription() == null ? "" : " (" + status.getDescription() + ")");
+            default -> "failed: " + status.getCode()
+                    + (status.getDescription() == null ? "" : " " + status.getDescription());
+        };
+        return new CairnException(ErrorCode.INTERNAL_ERROR, "replica " + nodeId + " " + reason,
+                error);
+    }
+}
