@@ -28,6 +28,7 @@ final class ServerProcess implements AutoCloseable {
 
     private final Path dataDir;
     private final List<String> extraArgs;
+    private final java.util.Map<String, String> env = new java.util.HashMap<>();
     private Process process;
     private final AtomicReference<Matcher> ready = new AtomicReference<>();
     private String nodeId;
@@ -36,6 +37,21 @@ final class ServerProcess implements AutoCloseable {
     ServerProcess(Path dataDir, String... extraArgs) {
         this.dataDir = dataDir;
         this.extraArgs = List.of(extraArgs);
+    }
+
+    /** Sets an environment variable of the server process (a {@code CAIRN_*} setting). */
+    ServerProcess env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    /** Sends a signal (STOP, CONT, ...) to the server process. */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
     }
 
     static Path launcherJar() {
@@ -65,6 +81,7 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(cairnCommand(args.toArray(new String[0])))
                 .redirectError(ProcessBuilder.Redirect.appendTo(
                         dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()));
+        builder.environment().putAll(env);
         ready.set(null);
         process = builder.start();
         Process started = process;
