@@ -70,6 +70,7 @@ public final class CairnCli extends GroupCommand {
     static CommandLine commandLine(CliContext context) {
         CommandLine cli = new CommandLine(new CairnCli(context));
         cli.addSubcommand("server", new ServerCommand());
+        cli.addSubcommand("dev-cluster", new DevClusterCommand());
         cli.setOut(context.out());
         cli.setErr(context.err());
         cli.setParameterExceptionHandler(CairnCli::usageError);

@@ -47,7 +47,7 @@ final class NodeCommand extends GroupCommand {
     static final class ListNodes extends ClientCommand {
 
         private static final String[] HEADINGS =
-                {"NODE ID", "HOST", "PORT", "STATUS", "VNODES", "KEYS", "DISK%"};
+                {"NODE ID", "HOST", "PORT", "STATUS", "UP", "VNODES", "KEYS", "DISK%", "HINTS"};
 
         @Override
         int run(CairnClient client) {
@@ -63,6 +63,8 @@ final class NodeCommand extends GroupCommand {
                     entry.put("virtualNodes", node.virtualNodes());
                     entry.put("keyCount", node.keyCount());
                     entry.put("diskUsagePercent", node.diskUsagePercent());
+                    entry.put("alive", node.alive());
+                    entry.put("hintsPending", node.hintsPending());
                 }
                 Output.println(out(), array);
                 return 0;
@@ -71,9 +73,10 @@ final class NodeCommand extends GroupCommand {
             rows.add(HEADINGS);
             for (StorageNode node : nodes) {
                 rows.add(new String[] {node.nodeId(), node.host(), Integer.toString(node.port()),
-                    node.status(), Integer.toString(node.virtualNodes()),
-                    Long.toString(node.keyCount()),
-                    String.format(Locale.ROOT, "%.1f", node.diskUsagePercent())});
+                    node.status(), node.alive() ? "yes" : "no",
+                    Integer.toString(node.virtualNodes()), Long.toString(node.keyCount()),
+                    String.format(Locale.ROOT, "%.1f", node.diskUsagePercent()),
+                    Long.toString(node.hintsPending())});
             }
             printTable(rows);
             return 0;

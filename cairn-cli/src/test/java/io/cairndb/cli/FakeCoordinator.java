@@ -85,7 +85,8 @@ final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorServiceImp
         for (int i = 1; i <= 3; i++) {
             nodes.put("n" + i, StorageNodeInfo.newBuilder().setNodeId("n" + i)
                     .setHost("10.0.0." + i).setPort(7070).setStatus("active").setVirtualNodes(150)
-                    .setKeysCount(10L * i).setDiskUsagePercent(12.5f * i).build());
+                    .setKeysCount(10L * i).setDiskUsagePercent(12.5f * i).setAlive(i != 3)
+                    .setHintsPending(i == 1 ? 4 : 0).build());
         }
     }
 

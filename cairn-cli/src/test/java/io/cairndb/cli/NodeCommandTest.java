@@ -23,10 +23,10 @@ class NodeCommandTest {
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).isEqualTo(""
-                + "NODE ID  HOST      PORT  STATUS  VNODES  KEYS  DISK%\n"
-                + "n1       10.0.0.1  7070  active  150     10    12.5\n"
-                + "n2       10.0.0.2  7070  active  150     20    25.0\n"
-                + "n3       10.0.0.3  7070  active  150     30    37.5\n");
+                + "NODE ID  HOST      PORT  STATUS  UP   VNODES  KEYS  DISK%  HINTS\n"
+                + "n1       10.0.0.1  7070  active  yes  150     10    12.5   4\n"
+                + "n2       10.0.0.2  7070  active  yes  150     20    25.0   0\n"
+                + "n3       10.0.0.3  7070  active  no   150     30    37.5   0\n");
     }
 
     @Test
@@ -36,7 +36,8 @@ class NodeCommandTest {
         assertThat(nodes.size()).isEqualTo(3);
         assertThat(nodes.get(0)).isEqualTo(Output.JSON.readTree("{\"nodeId\":\"n1\","
                 + "\"host\":\"10.0.0.1\",\"port\":7070,\"status\":\"active\",\"virtualNodes\":150,"
-                + "\"keyCount\":10,\"diskUsagePercent\":12.5}"));
+                + "\"keyCount\":10,\"diskUsagePercent\":12.5,\"alive\":true,"
+                + "\"hintsPending\":4}"));
     }
 
     @Test
@@ -46,7 +47,7 @@ class NodeCommandTest {
         assertThat(added.exitCode()).isZero();
         assertThat(added.out()).isEqualTo("OK node=n4 migration=mig-1 eta=2023-11-14T22:18:20Z"
                 + " (node added; streaming its ranges)\n");
-        assertThat(cli.run("node", "list").out()).contains("n4       10.0.0.4  7070  active  64");
+        assertThat(cli.run("node", "list").out()).contains("n4       10.0.0.4  7070  active  no   64");
 
         assertThat(cli.run("migration", "status", "mig-1").out()).isEqualTo(""
                 + "migration  mig-1\n"

@@ -126,7 +126,8 @@ final class Responses {
         for (StorageNodeInfo node : response.getNodesList()) {
             nodes.add(new StorageNode(node.getNodeId(), node.getHost(), node.getPort(),
                     node.getStatus(), node.getVirtualNodes(), node.getKeysCount(),
-                    decimal(node.getDiskUsagePercent())));
+                    decimal(node.getDiskUsagePercent()), node.getAlive(),
+                    node.getHintsPending()));
         }
         return List.copyOf(nodes);
     }

@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param virtualNodes how many ring tokens it owns, a capacity weight
  * @param keyCount how many keys it holds
  * @param diskUsagePercent how full its disk is, from 0 to 100
+ * @param alive whether the answering node's failure detector believes this node is up
+ * @param hintsPending writes this node holds for replicas that were down
  */
 public record StorageNode(
         String nodeId,
@@ -20,7 +22,9 @@ public record StorageNode(
         String status,
         int virtualNodes,
         long keyCount,
-        double diskUsagePercent) {
+        double diskUsagePercent,
+        boolean alive,
+        long hintsPending) {
 
     public StorageNode {
         Objects.requireNonNull(nodeId, "nodeId");

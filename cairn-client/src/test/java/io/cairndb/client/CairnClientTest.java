@@ -277,7 +277,8 @@ class CairnClientTest {
 
         assertThat(nodes).hasSize(3);
         assertThat(nodes.get(0)).isEqualTo(new StorageNode("n1", "10.0.0.1", 7070, "active", 150,
-                10, 12.5));
+                10, 12.5, true, 4));
+        assertThat(nodes.get(2).alive()).isFalse();
         assertThat(await(client.listStorageNodesAsync())).isEqualTo(nodes);
     }
 
