@@ -193,6 +193,31 @@ class ClusterIT {
     }
 
     @Test
+    void tenantsOfReplicationFactorOneTwoAndThreeKeepThatManyCopies() {
+        long before = nodesSeenBy(0).stream().mapToLong(StorageNodeInfo::getKeysCount).sum();
+        for (int rf = 1; rf <= 3; rf++) {
+            var created = client(rf - 1).createTenant(CreateTenantRequest.newBuilder()
+                    .setTenantId("rf" + rf).setReplicationFactor(rf).build());
+            assertThat(created.getSuccess()).as(created.getErrorMessage()).isTrue();
+        }
+        for (int rf = 1; rf <= 3; rf++) {
+            String tenant = "rf" + rf;
+            int expected = rf;
+            for (int i = 0; i < 40; i++) {
+                int via = i % 3;
+                WriteKeyValueResponse written = await().atMost(Duration.ofSeconds(30))
+                        .until(() -> client(via).writeKeyValue(WriteKeyValueRequest.newBuilder()
+                                .setTenantId(tenant).setKey("k" + i)
+                                .setValue(ByteString.copyFromUtf8("v")).setConsistency("all")
+                                .build()), WriteKeyValueResponse::getSuccess);
+                assertThat(written.getReplicaCount()).isEqualTo(expected);
+            }
+        }
+        long after = nodesSeenBy(0).stream().mapToLong(StorageNodeInfo::getKeysCount).sum();
+        assertThat(after - before).isEqualTo(40 * (1 + 2 + 3));
+    }
+
+    @Test
     void concurrentWritersThroughDifferentCoordinatorsConverge() throws Exception {
         ExecutorService writers = Executors.newFixedThreadPool(6);
         try {
