@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import io.cairndb.api.BatchWriteItem;
+import io.cairndb.api.BatchWriteRequest;
+import io.cairndb.api.BatchWriteResponse;
 import io.cairndb.api.CoordinatorServiceGrpc;
 import io.cairndb.api.CreateTenantRequest;
 import io.cairndb.api.ErrorCode;
@@ -159,6 +162,16 @@ class ClusterTest {
             assertThat(written.getSuccess()).as(written.getErrorMessage()).isTrue();
             assertThat(written.getReplicaCount()).isEqualTo(2);
         }
+        BatchWriteRequest.Builder batch = BatchWriteRequest.newBuilder().setTenantId("t")
+                .setConsistency("quorum");
+        for (int i = 0; i < 50; i++) {
+            batch.addItems(BatchWriteItem.newBuilder().setKey("b" + i)
+                    .setValue(ByteString.copyFromUtf8("batched" + i)));
+        }
+        BatchWriteResponse batched = client(1).batchWrite(batch.build());
+        assertThat(batched.getSuccess()).isTrue();
+        assertThat(batched.getResultsList()).allSatisfy(item ->
+                assertThat(item.getReplicaCount()).isEqualTo(2));
         WriteKeyValueResponse all = write(0, "t", "all", "x", "all");
         assertThat(all.getSuccess()).isFalse();
         assertThat(all.getErrorCode()).isEqualTo(ErrorCode.QUORUM_NOT_REACHED);
@@ -176,6 +189,8 @@ class ClusterTest {
             ReadKeyValueResponse read = read(2, "t", "k" + i, "one");
             assertThat(read.getSuccess()).as("k%d: %s", i, read.getErrorMessage()).isTrue();
             assertThat(read.getValue().toStringUtf8()).isEqualTo("v" + i);
+            assertThat(read(2, "t", "b" + i, "one").getValue().toStringUtf8())
+                    .isEqualTo("batched" + i);
         }
     }
 

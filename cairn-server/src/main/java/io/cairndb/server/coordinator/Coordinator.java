@@ -329,9 +329,40 @@ public final class Coordinator {
             throw CairnException.invalid("items hold " + bytes + " bytes of keys and values; the "
                     + "limit is " + validation.limits().batchSizeBytesMax() + " bytes");
         }
+        // Items are grouped by replica set, and each replica gets one call per group.
+        List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>(count);
+        List<Prepared> prepared = new ArrayList<>(count);
+        Map<List<String>, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            try {
+                Prepared item = prepareItem(tenant, level, request.getItems(i), i);
+                prepared.add(item);
+                groups.computeIfAbsent(item.targets(), targets -> new ArrayList<>()).add(i);
+                outcomes.add(null);
+            } catch (CairnException e) {
+                prepared.add(null);
+                outcomes.add(CompletableFuture.failedFuture(e));
+            }
+        }
+        List<List<CompletableFuture<ApplyResult>>> calls = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            calls.add(new ArrayList<>());
+        }
+        groups.forEach((targets, items) -> {
+            List<Mutation> mutations = new ArrayList<>(items.size());
+            items.forEach(i -> mutations.add(prepared.get(i).mutation()));
+            for (String node : targets) {
+                List<CompletableFuture<ApplyResult>> answers = applyAllOrHint(node, mutations);
+                for (int j = 0; j < items.size(); j++) {
+                    calls.get(items.get(j)).add(answers.get(j));
+                }
+            }
+        });
         List<CompletableFuture<BatchWriteItemResult>> results = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            results.add(batchItem(tenant, level, request.getItems(i), i));
+            CompletableFuture<WriteOutcome> outcome = outcomes.get(i) != null ? outcomes.get(i)
+                    : settle(prepared.get(i), calls.get(i));
+            results.add(itemResult(request.getItems(i), outcome));
         }
         return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
                 .thenApply(ignored -> {
@@ -350,25 +381,24 @@ public final class Coordinator {
                 });
     }
 
-    private CompletableFuture<BatchWriteItemResult> batchItem(TenantInfo tenant,
-                                                              ConsistencyLevel level,
-                                                              BatchWriteItem item, int index) {
+    /** Validates one batch item and prepares its mutation; throws naming the item. */
+    private Prepared prepareItem(TenantInfo tenant, ConsistencyLevel level, BatchWriteItem item,
+                                 int index) {
         String field = "items[" + index + "]";
-        CompletableFuture<WriteOutcome> outcome;
-        try {
-            byte[] key = validation.key(field + ".key", item.getKey());
-            validation.idempotencyKey(field + ".idempotency_key", item.getIdempotencyKey());
-            byte[] value = item.getValue().toByteArray();
-            if (item.getDelete() && value.length > 0) {
-                throw CairnException.invalid(field + ".value must be empty when " + field
-                        + ".delete is true");
-            }
-            validation.value(field + ".value", value);
-            outcome = mutate(tenant, key, item.getDelete() ? null : value, level,
-                    item.getIdempotencyKey());
-        } catch (CairnException e) {
-            outcome = CompletableFuture.failedFuture(e);
+        byte[] key = validation.key(field + ".key", item.getKey());
+        validation.idempotencyKey(field + ".idempotency_key", item.getIdempotencyKey());
+        byte[] value = item.getValue().toByteArray();
+        if (item.getDelete() && value.length > 0) {
+            throw CairnException.invalid(field + ".value must be empty when " + field
+                    + ".delete is true");
         }
+        validation.value(field + ".value", value);
+        return prepare(tenant, key, item.getDelete() ? null : value, level,
+                item.getIdempotencyKey());
+    }
+
+    private static CompletableFuture<BatchWriteItemResult> itemResult(
+            BatchWriteItem item, CompletableFuture<WriteOutcome> outcome) {
         return outcome.handle((result, error) -> {
             BatchWriteItemResult.Builder builder = BatchWriteItemResult.newBuilder()
                     .setKey(item.getKey());
@@ -585,13 +615,17 @@ public final class Coordinator {
                                 boolean duplicate) {
     }
 
-    /** Writes a value (or, with {@code value} null, a tombstone) to the key's replicas. */
-    private CompletableFuture<WriteOutcome> mutate(TenantInfo tenant, byte[] key, byte[] value,
-                                                   ConsistencyLevel level, String idempotencyKey) {
+    /** A write or delete ready to send: its mutation, replicas and consistency. */
+    private record Prepared(Mutation mutation, List<String> targets, int required,
+                            String idempotencyKey, String what) {
+    }
+
+    /** Stamps a write (or, with {@code value} null, a tombstone) for the key's replicas. */
+    private Prepared prepare(TenantInfo tenant, byte[] key, byte[] value, ConsistencyLevel level,
+                             String idempotencyKey) {
         String idemKey = idempotencyKey.isEmpty() ? UUID.randomUUID().toString() : idempotencyKey;
         long token = Tokens.token(tenant.tenantId(), key);
         List<String> targets = replicasFor(tenant, token);
-        int required = level.required(targets.size());
         long now = wallMillis.getAsLong();
         long stamp = hlc.now(now);
         Version version = value == null ? Version.tombstone(nodeId, stamp)
@@ -599,19 +633,34 @@ public final class Coordinator {
         Mutation mutation = new Mutation(tenant.tenantId(), key, token, version,
                 new Mutation.IdempotencyRequest(idemKey, requestHash(value), now,
                         settings.idempotencyTtlMillis()));
-        List<CompletableFuture<ApplyResult>> calls = new ArrayList<>(targets.size());
-        for (String node : targets) {
-            calls.add(applyOrHint(node, mutation));
+        return new Prepared(mutation, targets, level.required(targets.size()), idemKey,
+                value == null ? "delete" : "write");
+    }
+
+    /** Writes a value (or, with {@code value} null, a tombstone) to the key's replicas. */
+    private CompletableFuture<WriteOutcome> mutate(TenantInfo tenant, byte[] key, byte[] value,
+                                                   ConsistencyLevel level, String idempotencyKey) {
+        Prepared prepared = prepare(tenant, key, value, level, idempotencyKey);
+        List<CompletableFuture<ApplyResult>> calls = new ArrayList<>(prepared.targets().size());
+        for (String node : prepared.targets()) {
+            calls.add(applyOrHint(node, prepared.mutation()));
         }
-        String what = value == null ? "delete" : "write";
-        return Quorum.await(calls, required, settings.requestTimeoutMillis(), what)
+        return settle(prepared, calls);
+    }
+
+    /** Answers a write once its replicas' answers meet its consistency level. */
+    private CompletableFuture<WriteOutcome> settle(Prepared prepared,
+                                                   List<CompletableFuture<ApplyResult>> calls) {
+        String what = prepared.what();
+        return Quorum.await(calls, prepared.required(), settings.requestTimeoutMillis(), what)
                 .thenApply(answers -> {
                     VectorClock clock = VectorClock.empty();
                     boolean allDuplicates = true;
                     for (ApplyResult answer : answers) {
                         if (answer.outcome() == ApplyResult.Outcome.CONFLICT) {
                             throw new CairnException(ErrorCode.IDEMPOTENCY_KEY_CONFLICT,
-                                    "idempotency_key '" + Validation.printable(idemKey)
+                                    "idempotency_key '"
+                                            + Validation.printable(prepared.idempotencyKey())
                                             + "' was already used for a different " + what
                                             + " of this key; use a new idempotency key");
                         }
@@ -619,7 +668,8 @@ public final class Coordinator {
                         clock = clock.merge(answer.clock());
                         hlc.observe(clock.maxCounter());
                     }
-                    return new WriteOutcome(idemKey, clock, answers.size(), allDuplicates);
+                    return new WriteOutcome(prepared.idempotencyKey(), clock, answers.size(),
+                            allDuplicates);
                 });
     }
 
@@ -658,6 +708,39 @@ public final class Coordinator {
             }
         });
         return call;
+    }
+
+    /** {@link #applyOrHint} for many mutations bound for one replica, in one call. */
+    private List<CompletableFuture<ApplyResult>> applyAllOrHint(String node,
+                                                                List<Mutation> mutations) {
+        if (mutations.size() == 1) {
+            return List.of(applyOrHint(node, mutations.get(0)));
+        }
+        List<CompletableFuture<ApplyResult>> calls;
+        if (!router.isAlive(node)) {
+            calls = new ArrayList<>(mutations.size());
+            for (Mutation mutation : mutations) {
+                calls.add(applyOrHint(node, mutation));
+            }
+            return calls;
+        }
+        try {
+            calls = router.replica(node).applyAll(mutations);
+        } catch (RuntimeException e) {
+            calls = new ArrayList<>(mutations.size());
+            for (int i = 0; i < mutations.size(); i++) {
+                calls.add(CompletableFuture.failedFuture(e));
+            }
+        }
+        for (int i = 0; i < mutations.size(); i++) {
+            Mutation mutation = mutations.get(i);
+            calls.get(i).whenComplete((result, error) -> {
+                if (error != null) {
+                    router.storeHint(node, mutation);
+                }
+            });
+        }
+        return calls;
     }
 
     private List<String> replicasFor(TenantInfo tenant, long token) {

@@ -1,6 +1,9 @@
 package io.cairndb.server.replica;
 
 import com.google.protobuf.ByteString;
+import io.cairndb.api.peer.ApplyBatchRequest;
+import io.cairndb.api.peer.ApplyBatchResponse;
+import io.cairndb.api.peer.ApplyBatchResult;
 import io.cairndb.api.peer.ApplyRequest;
 import io.cairndb.api.peer.ApplyResponse;
 import io.cairndb.api.peer.HeartbeatRequest;
@@ -15,10 +18,13 @@ import io.cairndb.api.peer.StatsRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.HybridLogicalClock;
+import io.cairndb.storage.ApplyResult;
 import io.cairndb.storage.KeyEntry;
 import io.cairndb.storage.Mutation;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -65,16 +71,51 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
             return;
         }
         hlc.observe(mutation.version().hlc());
-        answer(replica.apply(mutation), observer, result -> {
-            ApplyResponse.Outcome outcome = switch (result.outcome()) {
-                case APPLIED -> ApplyResponse.Outcome.APPLIED;
-                case DUPLICATE -> ApplyResponse.Outcome.DUPLICATE;
-                case CONFLICT -> ApplyResponse.Outcome.CONFLICT;
-            };
-            return ApplyResponse.newBuilder().setOutcome(outcome)
-                    .addAllClock(PeerCodec.toProto(result.clock()))
-                    .setHlc(hlc.last()).build();
-        });
+        answer(replica.apply(mutation), observer, this::toResponse);
+    }
+
+    @Override
+    public void applyBatch(ApplyBatchRequest request, StreamObserver<ApplyBatchResponse> observer) {
+        if (!supported(request.getProtocolVersion(), observer)) {
+            return;
+        }
+        List<CompletableFuture<ApplyBatchResult>> results = new ArrayList<>();
+        for (ApplyRequest item : request.getMutationsList()) {
+            CompletableFuture<ApplyResult> applied;
+            try {
+                Mutation mutation = PeerCodec.fromProto(item);
+                hlc.observe(mutation.version().hlc());
+                applied = replica.apply(mutation);
+            } catch (RuntimeException e) {
+                applied = CompletableFuture.failedFuture(e);
+            }
+            results.add(applied.handle((result, error) -> error == null
+                    ? ApplyBatchResult.newBuilder().setResponse(toResponse(result)).build()
+                    : ApplyBatchResult.newBuilder().setError(describe(error)).build()));
+        }
+        CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).whenComplete(
+                (ignored, error) -> {
+                    ApplyBatchResponse.Builder response = ApplyBatchResponse.newBuilder();
+                    results.forEach(result -> response.addResults(result.join()));
+                    observer.onNext(response.build());
+                    observer.onCompleted();
+                });
+    }
+
+    private ApplyResponse toResponse(ApplyResult result) {
+        ApplyResponse.Outcome outcome = switch (result.outcome()) {
+            case APPLIED -> ApplyResponse.Outcome.APPLIED;
+            case DUPLICATE -> ApplyResponse.Outcome.DUPLICATE;
+            case CONFLICT -> ApplyResponse.Outcome.CONFLICT;
+        };
+        return ApplyResponse.newBuilder().setOutcome(outcome)
+                .addAllClock(PeerCodec.toProto(result.clock()))
+                .setHlc(hlc.last()).build();
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = error.getCause() != null ? error.getCause() : error;
+        return cause instanceof CairnException ? cause.getMessage() : cause.toString();
     }
 
     @Override

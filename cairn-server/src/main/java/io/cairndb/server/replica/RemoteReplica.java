@@ -1,6 +1,9 @@
 package io.cairndb.server.replica;
 
 import com.google.protobuf.ByteString;
+import io.cairndb.api.peer.ApplyBatchRequest;
+import io.cairndb.api.peer.ApplyBatchResponse;
+import io.cairndb.api.peer.ApplyBatchResult;
 import io.cairndb.api.peer.ApplyResponse;
 import io.cairndb.api.peer.PeerServiceGrpc;
 import io.cairndb.api.peer.ReadRequest;
@@ -58,6 +61,35 @@ public final class RemoteReplica implements Replica {
         return this.<ApplyResponse>call(observer -> deadline().apply(
                 PeerCodec.toProto(mutation, selfNodeId),
                 observer)).thenApply(this::toResult);
+    }
+
+    @Override
+    public List<CompletableFuture<ApplyResult>> applyAll(List<Mutation> mutations) {
+        ApplyBatchRequest.Builder request = ApplyBatchRequest.newBuilder()
+                .setProtocolVersion(PeerCodec.PROTOCOL_VERSION);
+        for (Mutation mutation : mutations) {
+            request.addMutations(PeerCodec.toProto(mutation, selfNodeId));
+        }
+        CompletableFuture<ApplyBatchResponse> batch = this.<ApplyBatchResponse>call(
+                observer -> deadline().applyBatch(request.build(), observer));
+        List<CompletableFuture<ApplyResult>> results = new ArrayList<>(mutations.size());
+        for (int i = 0; i < mutations.size(); i++) {
+            int index = i;
+            results.add(batch.thenApply(response -> {
+                if (response.getResultsCount() != mutations.size()) {
+                    throw new CairnException(ErrorCode.INTERNAL_ERROR, "replica " + nodeId
+                            + " answered " + response.getResultsCount() + " of "
+                            + mutations.size() + " mutations");
+                }
+                ApplyBatchResult result = response.getResults(index);
+                if (!result.getError().isEmpty()) {
+                    throw new CairnException(ErrorCode.INTERNAL_ERROR, "replica " + nodeId
+                            + ": " + result.getError());
+                }
+                return toResult(result.getResponse());
+            }));
+        }
+        return results;
     }
 
     private ApplyResult toResult(ApplyResponse response) {

@@ -4,6 +4,7 @@ import io.cairndb.core.Version;
 import io.cairndb.storage.ApplyResult;
 import io.cairndb.storage.KeyScan;
 import io.cairndb.storage.Mutation;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,6 +19,18 @@ public interface Replica {
 
     /** Merges a mutation into the stored version of its key. */
     CompletableFuture<ApplyResult> apply(Mutation mutation);
+
+    /**
+     * Merges several mutations; the list holds one future per mutation, in order, each
+     * completing on its own. A replica may send them together (one peer call for a batch).
+     */
+    default List<CompletableFuture<ApplyResult>> applyAll(List<Mutation> mutations) {
+        List<CompletableFuture<ApplyResult>> results = new java.util.ArrayList<>();
+        for (Mutation mutation : mutations) {
+            results.add(apply(mutation));
+        }
+        return results;
+    }
 
     /** The stored version of a key, tombstones included; completes with null if there is none. */
     CompletableFuture<Version> read(String tenantId, byte[] key, long token);
