@@ -151,9 +151,16 @@ public final class Coordinator {
             CompletableFuture<Void> repaired = level == ConsistencyLevel.ONE
                     ? CompletableFuture.completedFuture(null)
                     : repair(tenant.tenantId(), key, token, winner, answers);
-            // Answers that arrive after the level was met are repaired in the background.
-            round.allAnswers().thenAccept(all -> repair(tenant.tenantId(), key, token,
-                    resolveAll(all.values()), all));
+            // Answers that arrive after the level was met are repaired in the background; the
+            // early ones too at "one", or if the late answers changed the winner.
+            round.allAnswers().thenAccept(all -> {
+                Version latest = resolveAll(all.values());
+                Map<String, Version> unrepaired = new LinkedHashMap<>(all);
+                if (level != ConsistencyLevel.ONE && java.util.Objects.equals(latest, winner)) {
+                    unrepaired.keySet().removeAll(answers.keySet());
+                }
+                repair(tenant.tenantId(), key, token, latest, unrepaired);
+            });
             return repaired.thenApply(ignored -> {
                 if (winner == null || winner.isTombstone()) {
                     throw new CairnException(ErrorCode.KEY_NOT_FOUND, "key '"
