@@ -54,6 +54,7 @@ public final class Membership implements AutoCloseable {
     private final PhiAccrualFailureDetector detector;
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Map<String, Boolean> lastVerdict = new ConcurrentHashMap<>();
+    private final Map<String, Long> viewVersions = new ConcurrentHashMap<>();
 
     /**
      * @param metadataBehind called with a peer's metadata version when it is ahead of this node's
@@ -99,10 +100,21 @@ public final class Membership implements AutoCloseable {
     /** Called when a peer's heartbeat arrives (the peer service receives it). */
     public void heartbeatFrom(String nodeId, long peerMetadataVersion) {
         detector.heartbeat(nodeId, wallMillis.getAsLong());
+        viewVersions.merge(nodeId, peerMetadataVersion, Math::max);
         noteVerdict(nodeId);
         if (peerMetadataVersion > metadata.get().version()) {
             metadataBehind.accept(peerMetadataVersion);
         }
+    }
+
+    /**
+     * The metadata version each peer last reported in a heartbeat (this node's own included), so
+     * an operator can see who is behind.
+     */
+    public Map<String, Long> viewVersions() {
+        Map<String, Long> versions = new java.util.TreeMap<>(viewVersions);
+        versions.put(selfNodeId, metadata.get().version());
+        return versions;
     }
 
     public CompletableFuture<StatsResponse> stats(String nodeId) {
