@@ -44,11 +44,11 @@ public final class ServerCommand implements Callable<Integer> {
     private Integer peerPort;
 
     @Option(names = "--raft-port", paramLabel = "N",
-            description = "Control-group Raft port (default: 7072; used by multi-node clusters).")
+            description = "Control-group Raft port (default: 7072).")
     private Integer raftPort;
 
     @Option(names = "--http-port", paramLabel = "N",
-            description = "HTTP port (default: 8080; used by the HTTP API once it exists).")
+            description = "HTTP port: /health and /health/ready (default: 8080).")
     private Integer httpPort;
 
     @Option(names = "--host", paramLabel = "ADDR",
@@ -64,7 +64,8 @@ public final class ServerCommand implements Callable<Integer> {
     private String roles;
 
     @Option(names = "--join", paramLabel = "HOST:PORT",
-            description = "A control member's client address to join (multi-node clusters).")
+            description = "The client address of a node of the cluster to join; with the control "
+                    + "role the node also joins the Raft control group.")
     private String join;
 
     @Option(names = "--durability", paramLabel = "MODE",
@@ -99,7 +100,8 @@ public final class ServerCommand implements Callable<Integer> {
         Thread stopper = new Thread(server::close, "shutdown");
         Runtime.getRuntime().addShutdownHook(stopper);
         out.println(READY_PREFIX + " node " + server.nodeId() + " serving clients on "
-                + server.host() + ":" + server.port() + " (data in " + server.dataDir()
+                + server.host() + ":" + server.port() + " (peers on port " + server.peerPort()
+                + ", HTTP on port " + server.httpPort() + ", data in " + server.dataDir()
                 + ", durability " + server.config().storage().durability() + ")");
         out.flush();
         server.awaitTermination();

@@ -42,7 +42,7 @@ class ClusterIT {
     private final ManagedChannel[] channels = new ManagedChannel[3];
 
     private ServerProcess node(int index) {
-        ServerProcess process = new ServerProcess(dir.resolve("node" + index), "--peer-port", "0")
+        ServerProcess process = new ServerProcess(dir.resolve("node" + index))
                 .env("CAIRN_MEMBERSHIP_HEARTBEAT_INTERVAL_MILLIS", "200")
                 .env("CAIRN_MEMBERSHIP_HINT_DELIVERY_INTERVAL_MILLIS", "200")
                 .env("CAIRN_REQUESTS_REQUEST_TIMEOUT_MILLIS", "3000")

@@ -75,8 +75,8 @@ final class ServerProcess implements AutoCloseable {
     }
 
     ServerProcess start() throws IOException {
-        List<String> args = new ArrayList<>(List.of("server", "--port", "0", "--data-dir",
-                dataDir.toString()));
+        List<String> args = new ArrayList<>(List.of("server", "--port", "0", "--peer-port", "0",
+                "--raft-port", "0", "--http-port", "0", "--data-dir", dataDir.toString()));
         args.addAll(extraArgs);
         ProcessBuilder builder = new ProcessBuilder(cairnCommand(args.toArray(new String[0])))
                 .redirectError(ProcessBuilder.Redirect.appendTo(

@@ -7,7 +7,11 @@ import io.cairndb.api.control.JoinRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.ControlGrpcService;
-import io.cairndb.server.control.LocalMetadataLog;
+import io.cairndb.server.control.ClusterJoin;
+import io.cairndb.server.control.raft.RaftMetadataStore;
+import io.cairndb.server.control.raft.RaftSettings;
+import io.cairndb.server.observability.HealthHttpServer;
+import java.util.Map;
 import io.cairndb.server.control.RemoteMetadataStore;
 import io.cairndb.server.membership.ClusterRouter;
 import io.cairndb.server.membership.HintedHandoff;
@@ -72,11 +76,12 @@ public final class CairnServer implements AutoCloseable {
     private final Server grpc;
     private final Server peer;
     private final Membership membership;
+    private final HealthHttpServer health;
     private final ScheduledExecutorService maintenance;
 
     private CairnServer(ServerConfig config, String nodeId, Path dataDir, StorageEngine storage,
                         MetadataStore metadata, Server grpc, Server peer, Membership membership,
-                        ScheduledExecutorService maintenance) {
+                        HealthHttpServer health, ScheduledExecutorService maintenance) {
         this.config = config;
         this.nodeId = nodeId;
         this.dataDir = dataDir;
@@ -85,6 +90,7 @@ public final class CairnServer implements AutoCloseable {
         this.grpc = grpc;
         this.peer = peer;
         this.membership = membership;
+        this.health = health;
         this.maintenance = maintenance;
     }
 
@@ -180,9 +186,9 @@ public final class CairnServer implements AutoCloseable {
                             .build());
             started.add(() -> stop(grpc));
             MetadataStore metadata;
-            if (config.join().isBlank()) {
-                metadata = new LocalMetadataLog(storage, config.cluster());
-                register(metadata, nodeId, config.host(), grpc.getPort(), peer.getPort(), config);
+            if (config.roles().contains("control")) {
+                metadata = startControlMember(config, nodeId, dataDir, grpc.getPort(),
+                        peer.getPort());
             } else {
                 metadata = RemoteMetadataStore.join(config.join(), JoinRequest.newBuilder()
                                 .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
@@ -199,13 +205,17 @@ public final class CairnServer implements AutoCloseable {
                     wallMillis, config.requests(), stats);
             clientServices.addService(new CoordinatorGrpcService(coordinator));
             clientServices.addService(new ControlGrpcService(metadata));
+            HealthHttpServer health = HealthHttpServer.start(config.host(), config.httpPort(),
+                    nodeId, metadata, membership, Math.min(2_000,
+                            config.requests().requestTimeoutMillis()));
+            started.add(health);
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());
             long purgeMillis = config.idempotencyPurgeIntervalMillis();
             maintenance.scheduleWithFixedDelay(() -> purgeIdempotency(storage, wallMillis),
                     purgeMillis, purgeMillis, TimeUnit.MILLISECONDS);
             CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
-                    peer, membership, maintenance);
+                    peer, membership, health, maintenance);
             LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
                     + "durability {}{}", nodeId, config.host(), server.port(), config.host(),
                     peer.getPort(), dataDir, config.storage().durability(),
@@ -222,6 +232,77 @@ public final class CairnServer implements AutoCloseable {
             maintenance.shutdownNow();
             storage.close();
             throw e;
+        }
+    }
+
+    /**
+     * Starts this node's member of the control group. Without a join address it founds a group
+     * of one; with one it learns the members, starts as a joiner and asks to be added. A member
+     * that has a Raft log already resumes the group its log records.
+     */
+    private static MetadataStore startControlMember(ServerConfig config, String nodeId,
+                                                    Path dataDir, int port, int peerPort) {
+        Path raftDir = dataDir.resolve("raft");
+        boolean resuming;
+        try (var entries = Files.exists(raftDir) ? Files.list(raftDir) : java.util.stream.Stream
+                .<Path>empty()) {
+            resuming = entries.findAny().isPresent();
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + raftDir + ": " + e.getMessage(), e);
+        }
+        long timeoutMillis = config.requests().requestTimeoutMillis();
+        long joinTimeoutMillis = config.membership().joinTimeoutMillis();
+        boolean founding = config.join().isBlank();
+        Map<String, String> members;
+        if (founding) {
+            members = Map.of(nodeId, config.host() + ":" + config.raftPort());
+        } else if (resuming) {
+            members = Map.of();
+        } else {
+            members = ClusterJoin.controlMembers(config.join(), timeoutMillis, joinTimeoutMillis);
+        }
+        RaftMetadataStore raft;
+        try {
+            raft = RaftMetadataStore.start(RaftSettings.of(nodeId, config.host(),
+                            config.raftPort(), raftDir, members)
+                    .withClusterConfig(config.cluster())
+                    .withRequestTimeout(Duration.ofMillis(timeoutMillis)));
+        } catch (IOException e) {
+            throw new ConfigException("cannot start the control group member on "
+                    + config.host() + ":" + config.raftPort() + ": " + e.getMessage(), e);
+        }
+        try {
+            if (founding || resuming) {
+                register(raft, nodeId, config.host(), port, peerPort, config);
+            } else {
+                ClusterJoin.join(config.join(), JoinRequest.newBuilder()
+                        .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
+                        .setNodeId(nodeId).setHost(config.host()).setPort(port)
+                        .setPeerPort(peerPort)
+                        .setVirtualNodes(config.cluster().virtualNodesDefault())
+                        .setRaftAddress(raft.address()).build(), timeoutMillis, joinTimeoutMillis);
+                raft.awaitVersion(raft.status().commitIndex(),
+                        Duration.ofMillis(joinTimeoutMillis)).join();
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+                        joinTimeoutMillis);
+                while (!raft.current().nodes().containsKey(nodeId)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new ConfigException("joined through " + config.join()
+                                + " but this node's registration did not arrive within "
+                                + joinTimeoutMillis + " ms");
+                    }
+                    Thread.sleep(50);
+                }
+            }
+            return raft;
+        } catch (RuntimeException e) {
+            raft.close();
+            throw e instanceof java.util.concurrent.CompletionException
+                    && e.getCause() instanceof RuntimeException cause ? cause : e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            raft.close();
+            throw new ConfigException("interrupted while joining the control group");
         }
     }
 
@@ -348,6 +429,11 @@ public final class CairnServer implements AutoCloseable {
         return peer.getPort();
     }
 
+    /** The HTTP port actually bound (health endpoints). */
+    public int httpPort() {
+        return health.port();
+    }
+
     /** The metadata this node follows. */
     public MetadataStore metadata() {
         return metadata;
@@ -355,6 +441,7 @@ public final class CairnServer implements AutoCloseable {
 
     @Override
     public void close() {
+        health.close();
         stop(grpc);
         stop(peer);
         membership.close();

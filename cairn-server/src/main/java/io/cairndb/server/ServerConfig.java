@@ -67,6 +67,10 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
         if (join == null) {
             throw new ConfigException("join must be a host:port or empty");
         }
+        if (!roles.contains("control") && join.isBlank()) {
+            throw new ConfigException("roles is " + roles + " without control: such a node "
+                    + "must join a cluster (--join host:port)");
+        }
         if (!join.isBlank() && !join.matches("[^\\s:]+:\\d{1,5}")) {
             throw new ConfigException("join is '" + join + "'; it must be host:port, the client "
                     + "address of a node of the cluster to join");

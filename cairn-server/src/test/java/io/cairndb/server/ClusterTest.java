@@ -32,7 +32,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-// Proves three nodes in one JVM replicate at every level, place by RF, hint and merge scans.
+// Proves three nodes in one JVM (two control members, one following the metadata stream)
+// replicate at every level, place by RF, hint and merge scans.
 class ClusterTest {
 
     @TempDir
@@ -43,6 +44,7 @@ class ClusterTest {
 
     private static Map<String, String> settings(Path data, String join) {
         Map<String, String> settings = new HashMap<>(Map.of("port", "0", "peerPort", "0",
+                "raftPort", "0", "httpPort", "0",
                 "dataDir", data.toString(), "membership.heartbeatIntervalMillis", "100",
                 "membership.hintDeliveryIntervalMillis", "100",
                 "requests.requestTimeoutMillis", "3000"));
@@ -53,8 +55,11 @@ class ClusterTest {
     }
 
     private CairnServer start(int index, String join) {
-        CairnServer server = CairnServer.start(ConfigLoader.load(null, Map.of(),
-                settings(dir.resolve("node" + index), join)));
+        Map<String, String> settings = settings(dir.resolve("node" + index), join);
+        if (index == 2) {
+            settings.put("roles", "coordinator,storage");
+        }
+        CairnServer server = CairnServer.start(ConfigLoader.load(null, Map.of(), settings));
         while (servers.size() <= index) {
             servers.add(null);
             channels.add(null);

@@ -21,7 +21,8 @@ final class TestNode implements AutoCloseable {
 
     TestNode(Path dataDir, Map<String, String> extra) {
         this.dataDir = dataDir;
-        this.settings = new HashMap<>(Map.of("port", "0", "dataDir", dataDir.toString()));
+        this.settings = new HashMap<>(Map.of("port", "0", "peerPort", "0", "raftPort", "0",
+                "httpPort", "0", "dataDir", dataDir.toString()));
         this.settings.putAll(extra);
         start();
     }

@@ -2,6 +2,9 @@ package io.cairndb.server.control;
 
 import com.google.protobuf.ByteString;
 import io.cairndb.api.ErrorCode;
+import io.cairndb.api.control.ControlMember;
+import io.cairndb.api.control.ControlMembersRequest;
+import io.cairndb.api.control.ControlMembersResponse;
 import io.cairndb.api.control.ControlServiceGrpc;
 import io.cairndb.api.control.JoinRequest;
 import io.cairndb.api.control.JoinResponse;
@@ -12,7 +15,9 @@ import io.cairndb.api.control.WatchMetadataRequest;
 import io.cairndb.core.CairnException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletionException;
@@ -79,6 +84,11 @@ public final class ControlGrpcService extends ControlServiceGrpc.ControlServiceI
         }
         submit(new MetadataCommand.RegisterNode(request.getNodeId(), request.getHost(),
                 request.getPort(), request.getPeerPort(), request.getVirtualNodes()))
+                .thenCompose(applied -> request.getRaftAddress().isEmpty() || !applied.ok()
+                        ? CompletableFuture.completedFuture(applied)
+                        : addControlMember(request.getNodeId(), request.getRaftAddress())
+                                .thenApply(ignored -> new MetadataStateMachine.Applied(
+                                        metadata.current(), null)))
                 .whenComplete((applied, error) -> {
                     JoinResponse.Builder response = JoinResponse.newBuilder();
                     CairnException failure = failure(applied, error);
@@ -92,6 +102,36 @@ public final class ControlGrpcService extends ControlServiceGrpc.ControlServiceI
                     observer.onNext(response.build());
                     observer.onCompleted();
                 });
+    }
+
+    /** Adds a member to the control group unless it is already there at that address. */
+    private CompletableFuture<Void> addControlMember(String memberId, String raftAddress) {
+        MetadataStore.ControlStatus status = metadata.status();
+        Map<String, String> members = new LinkedHashMap<>();
+        for (MetadataStore.ControlStatus.Member member : status.members()) {
+            members.put(member.memberId(), member.address());
+        }
+        if (raftAddress.equals(members.get(memberId))) {
+            return CompletableFuture.completedFuture(null);
+        }
+        members.put(memberId, raftAddress);
+        return metadata.setMembers(members);
+    }
+
+    @Override
+    public void controlMembers(ControlMembersRequest request,
+                               StreamObserver<ControlMembersResponse> observer) {
+        MetadataStore.ControlStatus status = metadata.status();
+        ControlMembersResponse.Builder response = ControlMembersResponse.newBuilder();
+        if (status.leaderId() != null) {
+            response.setLeaderId(status.leaderId());
+        }
+        for (MetadataStore.ControlStatus.Member member : status.members()) {
+            response.addMembers(ControlMember.newBuilder().setMemberId(member.memberId())
+                    .setRaftAddress(member.address()));
+        }
+        observer.onNext(response.build());
+        observer.onCompleted();
     }
 
     @Override
