@@ -205,9 +205,10 @@ class ClusterIT {
             int expected = rf;
             for (int i = 0; i < 40; i++) {
                 int via = i % 3;
+                String key = "k" + i;
                 WriteKeyValueResponse written = await().atMost(Duration.ofSeconds(30))
                         .until(() -> client(via).writeKeyValue(WriteKeyValueRequest.newBuilder()
-                                .setTenantId(tenant).setKey("k" + i)
+                                .setTenantId(tenant).setKey(key)
                                 .setValue(ByteString.copyFromUtf8("v")).setConsistency("all")
                                 .build()), WriteKeyValueResponse::getSuccess);
                 assertThat(written.getReplicaCount()).isEqualTo(expected);

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
 
     private static final Pattern READY = Pattern.compile(
-            "CairnDB ready: node (\\S+) serving clients on (\\S+):(\\d+)");
+            "CairnDB ready: node (\\S+) serving clients on (\\S+):(\\d+) \\(peers on port \\d+, "
+                    + "HTTP on port (\\d+)");
 
     private final Path dataDir;
     private final List<String> extraArgs;
@@ -33,6 +34,7 @@ final class ServerProcess implements AutoCloseable {
     private final AtomicReference<Matcher> ready = new AtomicReference<>();
     private String nodeId;
     private int port;
+    private int httpPort;
 
     ServerProcess(Path dataDir, String... extraArgs) {
         this.dataDir = dataDir;
@@ -110,6 +112,7 @@ final class ServerProcess implements AutoCloseable {
         }
         nodeId = ready.get().group(1);
         port = Integer.parseInt(ready.get().group(3));
+        httpPort = Integer.parseInt(ready.get().group(4));
         return this;
     }
 
@@ -119,6 +122,10 @@ final class ServerProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    int httpPort() {
+        return httpPort;
     }
 
     String nodeId() {

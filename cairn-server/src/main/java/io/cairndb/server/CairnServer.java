@@ -188,7 +188,7 @@ public final class CairnServer implements AutoCloseable {
             MetadataStore metadata;
             if (config.roles().contains("control")) {
                 metadata = startControlMember(config, nodeId, dataDir, grpc.getPort(),
-                        peer.getPort());
+                        peer.getPort(), maintenance);
             } else {
                 metadata = RemoteMetadataStore.join(config.join(), JoinRequest.newBuilder()
                                 .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
@@ -241,7 +241,8 @@ public final class CairnServer implements AutoCloseable {
      * that has a Raft log already resumes the group its log records.
      */
     private static MetadataStore startControlMember(ServerConfig config, String nodeId,
-                                                    Path dataDir, int port, int peerPort) {
+                                                    Path dataDir, int port, int peerPort,
+                                                    ScheduledExecutorService scheduler) {
         Path raftDir = dataDir.resolve("raft");
         boolean resuming;
         try (var entries = Files.exists(raftDir) ? Files.list(raftDir) : java.util.stream.Stream
@@ -253,26 +254,43 @@ public final class CairnServer implements AutoCloseable {
         long timeoutMillis = config.requests().requestTimeoutMillis();
         long joinTimeoutMillis = config.membership().joinTimeoutMillis();
         boolean founding = config.join().isBlank();
+        // The group knows a member by its Raft address, so a port picked at random on the first
+        // start is kept for every later one.
+        Path addressFile = dataDir.resolve("raft-address");
+        int raftPort = config.raftPort();
+        if (raftPort == 0 && resuming && Files.exists(addressFile)) {
+            raftPort = storedRaftPort(addressFile);
+        }
         Map<String, String> members;
-        if (founding) {
-            members = Map.of(nodeId, config.host() + ":" + config.raftPort());
-        } else if (resuming) {
-            members = Map.of();
+        if (founding || resuming) {
+            // A resuming member's group comes from its log; itself is enough to find the leader.
+            members = Map.of(nodeId, config.host() + ":" + raftPort);
         } else {
             members = ClusterJoin.controlMembers(config.join(), timeoutMillis, joinTimeoutMillis);
         }
         RaftMetadataStore raft;
         try {
             raft = RaftMetadataStore.start(RaftSettings.of(nodeId, config.host(),
-                            config.raftPort(), raftDir, members)
+                            raftPort, raftDir, members)
                     .withClusterConfig(config.cluster())
-                    .withRequestTimeout(Duration.ofMillis(timeoutMillis)));
+                    .withRequestTimeout(Duration.ofMillis(timeoutMillis))
+                    .withSnapshots(config.control().snapshotThresholdEntries(),
+                            RaftSettings.LOG_SEGMENT_SIZE_BYTES_MAX_DEFAULT)
+                    .withElectionTimeout(
+                            Duration.ofMillis(config.control().electionTimeoutMinMillis()),
+                            Duration.ofMillis(config.control().electionTimeoutMaxMillis())));
         } catch (IOException e) {
             throw new ConfigException("cannot start the control group member on "
                     + config.host() + ":" + config.raftPort() + ": " + e.getMessage(), e);
         }
         try {
-            if (founding || resuming) {
+            Files.writeString(addressFile, raft.address() + "\n", StandardCharsets.UTF_8);
+            if (resuming) {
+                // After a full restart no majority may be up yet: serve with the view the log
+                // recovered, and record this node's current address once a majority answers.
+                registerInBackground(raft, nodeId, config.host(), port, peerPort, config,
+                        scheduler);
+            } else if (founding) {
                 register(raft, nodeId, config.host(), port, peerPort, config);
             } else {
                 ClusterJoin.join(config.join(), JoinRequest.newBuilder()
@@ -303,6 +321,19 @@ public final class CairnServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             raft.close();
             throw new ConfigException("interrupted while joining the control group");
+        } catch (IOException e) {
+            raft.close();
+            throw new ConfigException("cannot write " + addressFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int storedRaftPort(Path addressFile) {
+        try {
+            String address = Files.readString(addressFile, StandardCharsets.UTF_8).trim();
+            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        } catch (IOException | NumberFormatException | IndexOutOfBoundsException e) {
+            throw new ConfigException("cannot read the Raft address kept in " + addressFile
+                    + ": " + e.getMessage() + "; give --raft-port explicitly", e);
         }
     }
 
@@ -345,6 +376,44 @@ public final class CairnServer implements AutoCloseable {
                     }
                 });
         done.join();
+    }
+
+    private static void registerInBackground(MetadataStore metadata, String nodeId, String host,
+                                             int port, int peerPort, ServerConfig config,
+                                             ScheduledExecutorService scheduler) {
+        Runnable attempt = new Runnable() {
+            @Override
+            public void run() {
+                NodeInfo known = metadata.current().nodes().get(nodeId);
+                if (known != null && known.host().equals(host) && known.port() == port
+                        && known.peerPort() == peerPort) {
+                    return;
+                }
+                Runnable retry = this;
+                metadata.submit(new MetadataCommand.RegisterNode(nodeId, host, port, peerPort,
+                        config.cluster().virtualNodesDefault())).whenComplete((applied, error) -> {
+                            if (error != null || !applied.ok()) {
+                                LOG.info("address of node {} not recorded yet ({}); retrying",
+                                        nodeId, error != null ? Quietly.message(error)
+                                                : applied.error().getMessage());
+                                try {
+                                    scheduler.schedule(retry, 1, TimeUnit.SECONDS);
+                                } catch (java.util.concurrent.RejectedExecutionException e) {
+                                    // The node is stopping.
+                                }
+                            }
+                        });
+            }
+        };
+        scheduler.execute(attempt);
+    }
+
+    /** Messages of failures for log lines. */
+    private static final class Quietly {
+        static String message(Throwable error) {
+            Throwable cause = error.getCause() != null ? error.getCause() : error;
+            return String.valueOf(cause.getMessage());
+        }
     }
 
     private static void purgeIdempotency(StorageEngine storage, LongSupplier wallMillis) {

@@ -112,7 +112,12 @@ public final class RaftMetadataStore implements MetadataStore {
     private final String address;
     private final int port;
     private final RaftServer server;
-    private final RaftClient client;
+    // The client follows the group as this member knows it: a client built for an older group
+    // could know no member that is alive, nor the current leader.
+    private volatile RaftClient client;
+    private volatile java.util.Set<RaftPeer> clientPeers = java.util.Set.of();
+    private final java.util.List<RaftClient> retiredClients =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final MetadataRaftStateMachine stateMachine;
     private final ExecutorService admin;
     /** Runs callers' continuations, so that none runs on a Ratis thread and stalls the log. */
@@ -330,7 +335,7 @@ public final class RaftMetadataStore implements MetadataStore {
                 UnsafeByteOperations.unsafeWrap(MetadataCodec.encodeCommand(command)));
         CompletableFuture<RaftClientReply> sent;
         try {
-            sent = client.async().send(message);
+            sent = client().async().send(message);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(writeFailure(e));
         }
@@ -340,9 +345,11 @@ public final class RaftMetadataStore implements MetadataStore {
                 .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((reply, failure) -> {
                     if (failure != null) {
+                        retireClient();
                         throw new CompletionException(writeFailure(failure));
                     }
                     if (!reply.isSuccess()) {
+                        retireClient();
                         throw new CompletionException(writeFailure(reply.getException()));
                     }
                     return CommandReply.decode(reply.getMessage().getContent().toByteArray());
@@ -394,7 +401,7 @@ public final class RaftMetadataStore implements MetadataStore {
         CompletableFuture<RaftClientReply> sent;
         try {
             // Unordered: a read waits for no earlier request of this client, only for ReadIndex.
-            sent = client.async().sendReadOnlyUnordered(Message.EMPTY, target);
+            sent = client().async().sendReadOnlyUnordered(Message.EMPTY, target);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(readFailure(e));
         }
@@ -402,9 +409,11 @@ public final class RaftMetadataStore implements MetadataStore {
                 .orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((reply, failure) -> {
                     if (failure != null) {
+                        retireClient();
                         throw new CompletionException(readFailure(failure));
                     }
                     if (!reply.isSuccess()) {
+                        retireClient();
                         throw new CompletionException(readFailure(reply.getException()));
                     }
                     return MetadataRaftStateMachine.decodeQueryReply(reply.getMessage());
@@ -539,6 +548,7 @@ public final class RaftMetadataStore implements MetadataStore {
             return;
         }
         closeQuietly(client);
+        retiredClients.forEach(RaftMetadataStore::closeQuietly);
         closeQuietly(server);
         admin.shutdownNow();
         callbacks.shutdown();
@@ -552,6 +562,35 @@ public final class RaftMetadataStore implements MetadataStore {
         } catch (IOException e) {
             throw new UncheckedIOException("control member '" + settings.memberId()
                     + "' has no division for the control group", e);
+        }
+    }
+
+    /**
+     * Drops the client after a failed request. A Ratis client whose ordered request failed for
+     * good closes its request window and refuses everything after, so the next request gets a
+     * fresh client.
+     */
+    private void retireClient() {
+        clientPeers = java.util.Set.of();
+    }
+
+    /** The client for the group as this member knows it now; rebuilt when the group changes. */
+    private RaftClient client() {
+        RaftGroup group = clientGroup();
+        java.util.Set<RaftPeer> peers = new java.util.HashSet<>(group.getPeers());
+        if (peers.equals(clientPeers)) {
+            return client;
+        }
+        synchronized (retiredClients) {
+            if (!peers.equals(clientPeers)) {
+                RaftClient fresh = newClient(settings, group, peers.stream()
+                        .anyMatch(peer -> peer.getId().equals(selfId)));
+                // The old client may still have requests in flight; it is closed with the store.
+                retiredClients.add(client);
+                client = fresh;
+                clientPeers = peers;
+            }
+            return client;
         }
     }
 
