@@ -6,6 +6,7 @@ import io.cairndb.core.VersionResolver;
 import io.cairndb.api.control.JoinRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.server.control.ClusterMetadata;
+import io.cairndb.server.control.AdminGrpcService;
 import io.cairndb.server.control.ControlGrpcService;
 import io.cairndb.server.control.ClusterJoin;
 import io.cairndb.server.control.raft.RaftMetadataStore;
@@ -205,6 +206,7 @@ public final class CairnServer implements AutoCloseable {
                     wallMillis, config.requests(), stats);
             clientServices.addService(new CoordinatorGrpcService(coordinator));
             clientServices.addService(new ControlGrpcService(metadata));
+            clientServices.addService(new AdminGrpcService(metadata, membership));
             HealthHttpServer health = HealthHttpServer.start(config.host(), config.httpPort(),
                     nodeId, metadata, membership, Math.min(2_000,
                             config.requests().requestTimeoutMillis()));
@@ -254,13 +256,8 @@ public final class CairnServer implements AutoCloseable {
         long timeoutMillis = config.requests().requestTimeoutMillis();
         long joinTimeoutMillis = config.membership().joinTimeoutMillis();
         boolean founding = config.join().isBlank();
-        // The group knows a member by its Raft address, so a port picked at random on the first
-        // start is kept for every later one.
-        Path addressFile = dataDir.resolve("raft-address");
+        // A port 0 is resolved by the store, which keeps the one it picked for later starts.
         int raftPort = config.raftPort();
-        if (raftPort == 0 && resuming && Files.exists(addressFile)) {
-            raftPort = storedRaftPort(addressFile);
-        }
         Map<String, String> members;
         if (founding || resuming) {
             // A resuming member's group comes from its log; itself is enough to find the leader.
@@ -284,7 +281,6 @@ public final class CairnServer implements AutoCloseable {
                     + config.host() + ":" + config.raftPort() + ": " + e.getMessage(), e);
         }
         try {
-            Files.writeString(addressFile, raft.address() + "\n", StandardCharsets.UTF_8);
             if (resuming) {
                 // After a full restart no majority may be up yet: serve with the view the log
                 // recovered, and record this node's current address once a majority answers.
@@ -321,19 +317,6 @@ public final class CairnServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             raft.close();
             throw new ConfigException("interrupted while joining the control group");
-        } catch (IOException e) {
-            raft.close();
-            throw new ConfigException("cannot write " + addressFile + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static int storedRaftPort(Path addressFile) {
-        try {
-            String address = Files.readString(addressFile, StandardCharsets.UTF_8).trim();
-            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
-        } catch (IOException | NumberFormatException | IndexOutOfBoundsException e) {
-            throw new ConfigException("cannot read the Raft address kept in " + addressFile
-                    + ": " + e.getMessage() + "; give --raft-port explicitly", e);
         }
     }
 

@@ -112,6 +112,11 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
                         + "'; it must be one of one, quorum, all");
             }
         }
+        if (!ClusterConfig.COMPACTION_POLICIES.contains(cluster.compactionPolicy())) {
+            throw new ConfigException("cluster.compactionPolicy is '" + cluster.compactionPolicy()
+                    + "'; it must be one of " + String.join(", ",
+                    ClusterConfig.COMPACTION_POLICIES));
+        }
         if (control.snapshotThresholdEntries() < 1 || control.electionTimeoutMinMillis() < 50
                 || control.electionTimeoutMaxMillis() <= control.electionTimeoutMinMillis()) {
             throw new ConfigException("control.snapshotThresholdEntries must be at least 1, and "

@@ -95,6 +95,12 @@ class ConfigLoaderTest {
                 .hasMessageContaining("roles is [storage]");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("roles", "storage,x")))
                 .hasMessageContaining("each role must be one of");
+        assertThatThrownBy(() -> ConfigLoader.load(null,
+                Map.of("CAIRN_CLUSTER_COMPACTION_POLICY", "tiered"), Map.of()))
+                .hasMessageContaining("cluster.compactionPolicy is 'tiered'; it must be one of "
+                        + "level, universal");
+        assertThat(ConfigLoader.load(null, Map.of("CAIRN_CLUSTER_COMPACTION_POLICY",
+                "universal"), Map.of()).cluster().compactionPolicy()).isEqualTo("universal");
         Path badLimits = dir.resolve("limits.yaml");
         Files.writeString(badLimits, "limits:\n  scanPageItemsDefault: 5000\n");
         assertThatThrownBy(() -> ConfigLoader.load(badLimits, Map.of(), Map.of()))

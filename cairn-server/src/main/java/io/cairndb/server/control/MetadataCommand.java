@@ -1,5 +1,6 @@
 package io.cairndb.server.control;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = MetadataCommand.UpdateReplicationFactor.class,
             name = "update_replication_factor"),
     @JsonSubTypes.Type(value = MetadataCommand.RegisterNode.class, name = "register_node"),
+    @JsonSubTypes.Type(value = MetadataCommand.UpdateConfig.class, name = "update_config"),
 })
 public sealed interface MetadataCommand {
 
@@ -32,5 +34,45 @@ public sealed interface MetadataCommand {
      */
     record RegisterNode(String nodeId, String host, int port, int peerPort, int virtualNodes)
             implements MetadataCommand {
+    }
+
+    /**
+     * Changes the cluster configuration. Partial: a null field keeps its current value. The
+     * result must keep every rule of {@link ClusterConfig#problem()}, or nothing changes.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record UpdateConfig(Integer replicationFactorDefault, String readConsistencyDefault,
+                        String writeConsistencyDefault, String compactionPolicy,
+                        Integer virtualNodesDefault) implements MetadataCommand {
+
+        /** The configuration after this change is made to {@code current}. */
+        public ClusterConfig applyTo(ClusterConfig current) {
+            return new ClusterConfig(
+                    replicationFactorDefault != null ? replicationFactorDefault
+                            : current.replicationFactorDefault(),
+                    readConsistencyDefault != null ? readConsistencyDefault
+                            : current.readConsistencyDefault(),
+                    writeConsistencyDefault != null ? writeConsistencyDefault
+                            : current.writeConsistencyDefault(),
+                    virtualNodesDefault != null ? virtualNodesDefault
+                            : current.virtualNodesDefault(),
+                    compactionPolicy != null ? compactionPolicy : current.compactionPolicy());
+        }
+
+        /**
+         * The first rule a field this change names breaks, as a sentence naming the field, or
+         * null. Fields it leaves out are not checked.
+         */
+        public String problem() {
+            // The defaults keep every rule, so whatever breaks one came from this change.
+            return applyTo(ClusterConfig.DEFAULTS).problem();
+        }
+
+        /** Whether the change names no field at all. */
+        public boolean namesNoField() {
+            return replicationFactorDefault == null && readConsistencyDefault == null
+                    && writeConsistencyDefault == null && compactionPolicy == null
+                    && virtualNodesDefault == null;
+        }
     }
 }

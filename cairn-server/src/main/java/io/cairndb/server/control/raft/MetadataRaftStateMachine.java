@@ -5,7 +5,7 @@ import io.cairndb.core.ErrorCode;
 import io.cairndb.server.control.ClusterConfig;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataCodec;
-import io.cairndb.server.control.MetadataCommand;
+import io.cairndb.server.control.MetadataEntry;
 import io.cairndb.server.control.MetadataStateMachine;
 import java.io.File;
 import java.io.IOException;
@@ -46,10 +46,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Ratis side of the metadata: applies each committed log entry through
+ * The Ratis side of the metadata: applies each committed log entry (a {@link MetadataEntry}, or a
+ * bare command from a log written before entries had envelopes) through
  * {@link MetadataStateMachine#apply}, with the entry's log index as the new version, so that every
- * member holds the same state at the same index. Snapshots are the whole state in
- * {@link MetadataCodec#encodeState} form, one file per (term, index).
+ * member holds the same state, audit log included, at the same index. Snapshots are the whole
+ * state in {@link MetadataCodec#encodeState} form, one file per (term, index).
  *
  * <p>Ratis calls {@link #applyTransaction} and {@link #notifyTermIndexUpdated} from one thread in
  * log order; readers on other threads see {@link #current()} through a volatile field.
@@ -205,9 +206,9 @@ final class MetadataRaftStateMachine extends BaseStateMachine {
         long index = entry.getIndex();
         MetadataStateMachine.Applied applied;
         try {
-            MetadataCommand command = MetadataCodec.decodeCommand(
+            MetadataEntry logged = MetadataCodec.decodeEntry(
                     entry.getStateMachineLogEntry().getLogData().toByteArray());
-            applied = MetadataStateMachine.apply(current, command, index);
+            applied = MetadataStateMachine.apply(current, logged, index);
         } catch (IllegalArgumentException e) {
             // Every member runs the same code, so every member refuses the entry alike and the
             // states stay equal; the entry is answered as a broken rule.

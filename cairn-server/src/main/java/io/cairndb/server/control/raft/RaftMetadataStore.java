@@ -2,9 +2,12 @@ package io.cairndb.server.control.raft;
 
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
+import io.cairndb.core.HybridLogicalClock;
+import io.cairndb.server.control.AuditEvent;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataCodec;
 import io.cairndb.server.control.MetadataCommand;
+import io.cairndb.server.control.MetadataEntry;
 import io.cairndb.server.control.MetadataStateMachine;
 import io.cairndb.server.control.MetadataStore;
 import java.io.IOException;
@@ -13,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -123,6 +127,8 @@ public final class RaftMetadataStore implements MetadataStore {
     /** Runs callers' continuations, so that none runs on a Ratis thread and stalls the log. */
     private final ExecutorService callbacks;
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.RUNNING);
+    /** Stamps the commands this member proposes. */
+    private final HybridLogicalClock hlc = new HybridLogicalClock();
 
     private RaftMetadataStore(RaftSettings settings, Map<String, String> initialMembers,
                               String address, int port, RaftServer server, RaftClient client,
@@ -180,7 +186,16 @@ public final class RaftMetadataStore implements MetadataStore {
      * made meanwhile wait for one within the request timeout.
      */
     public static RaftMetadataStore start(RaftSettings settings) throws IOException {
-        int port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
+        // The group knows a member by its address, so a port picked at random on the first start
+        // is kept for every later one.
+        Path addressFile = addressFile(settings.storageDir());
+        int port = settings.port();
+        if (port == 0 && Files.exists(addressFile)) {
+            port = storedPort(addressFile);
+        }
+        if (port == 0) {
+            port = freePort(settings.host());
+        }
         String address = settings.host() + ":" + port;
         Map<String, String> members = new LinkedHashMap<>(settings.members());
         String own = members.get(settings.memberId());
@@ -205,6 +220,7 @@ public final class RaftMetadataStore implements MetadataStore {
         RaftClient client = null;
         try {
             server.start();
+            Files.writeString(addressFile, address + "\n", StandardCharsets.UTF_8);
             client = newClient(settings, group, own != null);
             RaftMetadataStore store = new RaftMetadataStore(settings, members, address, port,
                     server, client, stateMachine);
@@ -332,7 +348,7 @@ public final class RaftMetadataStore implements MetadataStore {
         }
         long startNanos = System.nanoTime();
         Message message = Message.valueOf(
-                UnsafeByteOperations.unsafeWrap(MetadataCodec.encodeCommand(command)));
+                UnsafeByteOperations.unsafeWrap(MetadataCodec.encodeEntry(stamp(command))));
         CompletableFuture<RaftClientReply> sent;
         try {
             sent = client().async().send(message);
@@ -355,6 +371,21 @@ public final class RaftMetadataStore implements MetadataStore {
                     return CommandReply.decode(reply.getMessage().getContent().toByteArray());
                 })
                 .thenCompose(reply -> appliedHere(reply, startNanos)));
+    }
+
+    /**
+     * The command as a log entry stamped by this member, the proposer: its clocks are read here,
+     * once, so that every member applying the entry records the same times. The clock first
+     * catches up with the newest entry this member has applied, so a change never reads earlier
+     * than one it could have seen.
+     */
+    private MetadataEntry stamp(MetadataCommand command) {
+        List<AuditEvent> events = stateMachine.current().auditEvents();
+        if (!events.isEmpty()) {
+            hlc.observe(events.get(events.size() - 1).hlc());
+        }
+        long atMillis = System.currentTimeMillis();
+        return new MetadataEntry(command, hlc.now(atMillis), atMillis, settings.memberId());
     }
 
     // The leader has applied the command. Wait (within what is left of the deadline) until this
@@ -687,6 +718,21 @@ public final class RaftMetadataStore implements MetadataStore {
 
     private static TimeDuration millis(Duration duration) {
         return TimeDuration.valueOf(duration.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Where a member records its address: beside its storage, which Ratis owns. */
+    static Path addressFile(Path storageDir) {
+        return storageDir.resolveSibling(storageDir.getFileName() + "-address");
+    }
+
+    private static int storedPort(Path addressFile) throws IOException {
+        String address = Files.readString(addressFile, StandardCharsets.UTF_8).trim();
+        try {
+            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        } catch (NumberFormatException e) {
+            throw new IOException("the Raft address kept in " + addressFile + " is '" + address
+                    + "', not host:port; name the Raft port explicitly", e);
+        }
     }
 
     // A port the OS just handed out and released. Another process could take it before Ratis

@@ -110,6 +110,14 @@ class RaftMetadataStoreTest {
         for (List<Long> versions : seen.values()) {
             assertThat(versions).containsExactly(registered, version);
         }
+        // The audit log is part of the state: the same on every member, stamped by the proposer.
+        for (RaftMetadataStore store : group.members()) {
+            assertThat(store.current().auditEvents()).isEqualTo(leader.current().auditEvents());
+        }
+        assertThat(leader.current().auditEvents()).extracting(event -> event.version() + " "
+                + event.action() + " " + event.actor()).containsExactly(
+                registered + " register_node " + leader.memberId(),
+                version + " create_tenant " + followers.get(0).memberId());
 
         ClusterMetadata read = followers.get(1).readLinearizable().get(WAIT_SECONDS,
                 TimeUnit.SECONDS);
@@ -281,7 +289,9 @@ class RaftMetadataStoreTest {
                 Map.of("solo", "127.0.0.1:0"));
         long version;
         byte[] before;
+        int port;
         try (RaftMetadataStore solo = RaftMetadataStore.start(settings)) {
+            port = solo.port();
             assertThat(solo.port()).isPositive();
             assertThat(solo.address()).isEqualTo("127.0.0.1:" + solo.port());
             registerNode(solo);
@@ -296,6 +306,8 @@ class RaftMetadataStoreTest {
         }
 
         try (RaftMetadataStore solo = RaftMetadataStore.start(settings)) {
+            // The group knows the member by its address, so the port picked first is kept.
+            assertThat(solo.port()).isEqualTo(port);
             await().atMost(Duration.ofSeconds(WAIT_SECONDS))
                     .until(() -> solo.current().version() == version);
             assertThat(MetadataCodec.encodeState(solo.current())).isEqualTo(before);
