@@ -16,8 +16,9 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code cairn} command: {@code server} runs a node; {@code tenant}, {@code kv}, {@code node}
- * and {@code migration} talk to one.
+ * The {@code cairn} command: {@code server} runs a node; {@code tenant}, {@code kv}, {@code node},
+ * {@code migration}, {@code config}, {@code cluster}, {@code audit} and {@code control} talk to
+ * one.
  *
  * <p>Exit codes: 0 success; 1 the server refused the request (the message names its error code)
  * or another failure; 2 a usage error; 3 the server could not be reached or did not answer in
@@ -26,7 +27,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
         description = "CairnDB, a distributed multi-tenant key-value database.",
         subcommands = {TenantCommand.class, KvCommand.class, NodeCommand.class,
-            MigrationCommand.class},
+            MigrationCommand.class, ConfigCommand.class, ClusterCommand.class,
+            AuditCommand.class, ControlCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 the server refused the request, 2 usage error, "
                 + "3 server unreachable or timed out."})
 public final class CairnCli extends GroupCommand {

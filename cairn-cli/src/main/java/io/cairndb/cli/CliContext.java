@@ -2,6 +2,7 @@ package io.cairndb.cli;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.Objects;
 
 /**
@@ -12,13 +13,21 @@ import java.util.Objects;
  * @param err errors and notes
  * @param in what {@code --stdin} and {@code -} read
  * @param clients opens a client for {@code --target}
+ * @param clock what "now" is, for options given relative to it ({@code --since 10m})
  */
-record CliContext(PrintWriter out, PrintWriter err, InputStream in, ClientFactory clients) {
+record CliContext(PrintWriter out, PrintWriter err, InputStream in, ClientFactory clients,
+                  Clock clock) {
 
     CliContext {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(err, "err");
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(clients, "clients");
+        Objects.requireNonNull(clock, "clock");
+    }
+
+    /** A context on the system clock. */
+    CliContext(PrintWriter out, PrintWriter err, InputStream in, ClientFactory clients) {
+        this(out, err, in, clients, Clock.systemUTC());
     }
 }

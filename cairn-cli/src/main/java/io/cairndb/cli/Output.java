@@ -13,6 +13,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
@@ -83,5 +84,34 @@ final class Output {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Prints rows as columns two spaces apart, each as wide as its widest cell. */
+    static void table(PrintWriter out, List<String[]> rows) {
+        int columns = 0;
+        for (String[] row : rows) {
+            columns = Math.max(columns, row.length);
+        }
+        int[] widths = new int[columns];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(row[i]);
+                if (i < row.length - 1) {
+                    line.append(" ".repeat(widths[i] - row[i].length() + 2));
+                }
+            }
+            out.println(line);
+        }
+    }
+
+    /** Empty text as {@code -}, so that a table cell or a line's token is never blank. */
+    static String dash(String text) {
+        return text == null || text.isEmpty() ? "-" : text;
     }
 }

@@ -37,7 +37,8 @@ class CairnCliTest {
 
         assertThat(result.exitCode()).isEqualTo(2);
         assertThat(result.err()).startsWith("error: missing a subcommand: one of tenant, kv, node,"
-                + " migration, server\n").contains("Try 'cairn --help'");
+                + " migration, config, cluster, audit, control, server, dev-cluster\n")
+                .contains("Try 'cairn --help'");
     }
 
     @Test

@@ -12,14 +12,17 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@code cairn} command lines in-process against a {@link FakeCoordinator}, capturing what
- * they print and which target and timeout they asked for.
+ * Runs {@code cairn} command lines in-process against a {@link FakeCoordinator} and a
+ * {@link FakeAdmin}, capturing what they print and which target and timeout they asked for.
  */
 final class CliHarness implements AutoCloseable {
 
@@ -28,6 +31,9 @@ final class CliHarness implements AutoCloseable {
     }
 
     final FakeCoordinator fake = new FakeCoordinator();
+    final FakeAdmin admin = new FakeAdmin();
+    /** "Now" for the commands: the fake admin's clock. */
+    final Clock clock = Clock.fixed(Instant.ofEpochMilli(FakeAdmin.NOW_MILLIS), ZoneOffset.UTC);
     final List<String> targets = new ArrayList<>();
     final List<Duration> deadlines = new ArrayList<>();
     private final Server server;
@@ -36,8 +42,8 @@ final class CliHarness implements AutoCloseable {
     CliHarness() {
         String name = InProcessServerBuilder.generateName();
         try {
-            server = InProcessServerBuilder.forName(name).directExecutor().addService(fake).build()
-                    .start();
+            server = InProcessServerBuilder.forName(name).directExecutor().addService(fake)
+                    .addService(admin).build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -59,15 +65,20 @@ final class CliHarness implements AutoCloseable {
             return CairnClient.builder().target(target).channel(channel).deadline(deadline)
                     .build();
         };
-        return run(clients, stdin, args);
+        return run(clients, clock, stdin, args);
     }
 
     /** Runs with the given client factory instead of the in-process one. */
     static Result run(ClientFactory clients, byte[] stdin, String... args) {
+        return run(clients, Clock.systemUTC(), stdin, args);
+    }
+
+    private static Result run(ClientFactory clients, Clock clock, byte[] stdin,
+                              String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CliContext context = new CliContext(writer(out), writer(err),
-                new ByteArrayInputStream(stdin), clients);
+                new ByteArrayInputStream(stdin), clients, clock);
         int exitCode = CairnCli.run(context, args);
         return new Result(exitCode, out.toString(StandardCharsets.UTF_8),
                 err.toString(StandardCharsets.UTF_8));

@@ -18,15 +18,30 @@ import io.cairndb.api.ReadKeyValueRequest;
 import io.cairndb.api.RemoveStorageNodeRequest;
 import io.cairndb.api.UpdateReplicationFactorRequest;
 import io.cairndb.api.WriteKeyValueRequest;
+import io.cairndb.api.admin.AddControlMemberRequest;
+import io.cairndb.api.admin.AdminServiceGrpc;
+import io.cairndb.api.admin.AdminServiceGrpc.AdminServiceBlockingStub;
+import io.cairndb.api.admin.AdminServiceGrpc.AdminServiceStub;
+import io.cairndb.api.admin.GetClusterViewRequest;
+import io.cairndb.api.admin.GetConfigRequest;
+import io.cairndb.api.admin.GetControlStatusRequest;
+import io.cairndb.api.admin.ListAuditEventsRequest;
+import io.cairndb.api.admin.RemoveControlMemberRequest;
+import io.cairndb.api.admin.UpdateConfigRequest;
+import io.cairndb.api.admin.WatchConfigRequest;
+import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.AbstractStub;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -36,13 +51,15 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * The Java client of CairnDB's {@code CoordinatorService}: a sync and an async method for every
- * RPC, each call bounded by the client's deadline.
+ * The Java client of CairnDB's {@code CoordinatorService} and {@code AdminService}: a sync and an
+ * async method for every RPC, each call bounded by the client's deadline (a config watch, which
+ * lasts until cancelled, excepted).
  *
  * <p>Domain errors the server reports in-band become {@link CairnException} subclasses named after
  * their {@link io.cairndb.api.ErrorCode}; an unreachable server is {@link
@@ -72,6 +89,8 @@ public final class CairnClient implements AutoCloseable {
     private final Duration deadline;
     private final CoordinatorServiceStub asyncStub;
     private final CoordinatorServiceBlockingStub blockingStub;
+    private final AdminServiceStub adminAsyncStub;
+    private final AdminServiceBlockingStub adminBlockingStub;
 
     private CairnClient(ManagedChannel channel, boolean channelOwned, String target,
             Duration deadline) {
@@ -85,6 +104,10 @@ public final class CairnClient implements AutoCloseable {
         this.blockingStub = CoordinatorServiceGrpc.newBlockingStub(channel)
                 .withMaxInboundMessageSize(MESSAGE_SIZE_BYTES_MAX)
                 .withMaxOutboundMessageSize(MESSAGE_SIZE_BYTES_MAX);
+        this.adminAsyncStub = AdminServiceGrpc.newStub(channel)
+                .withMaxInboundMessageSize(MESSAGE_SIZE_BYTES_MAX);
+        this.adminBlockingStub = AdminServiceGrpc.newBlockingStub(channel)
+                .withMaxInboundMessageSize(MESSAGE_SIZE_BYTES_MAX);
     }
 
     /** A client of the server at {@code host:port}, over plaintext, with the default deadline. */
@@ -644,13 +667,306 @@ public final class CairnClient implements AutoCloseable {
                 CoordinatorServiceStub::listStorageNodes, Responses::nodes);
     }
 
+    // ---------------------------------------------------------------------- cluster admin
+
+    /** The cluster's storage nodes, read linearizably. */
+    public ClusterView getClusterView() {
+        return getClusterView(null);
+    }
+
+    /**
+     * The cluster's storage nodes.
+     *
+     * @param minVersion a version token {@code term:index} from an earlier answer: the answering
+     *     node waits until its metadata is at least that new; null or empty for a linearizable
+     *     read
+     */
+    public ClusterView getClusterView(String minVersion) {
+        GetClusterViewRequest request = GetClusterViewRequest.newBuilder()
+                .setMinVersion(orEmpty(minVersion)).build();
+        return adminSync(stub -> stub.getClusterView(request), Responses::clusterView);
+    }
+
+    public CompletableFuture<ClusterView> getClusterViewAsync() {
+        return getClusterViewAsync(null);
+    }
+
+    public CompletableFuture<ClusterView> getClusterViewAsync(String minVersion) {
+        GetClusterViewRequest request = GetClusterViewRequest.newBuilder()
+                .setMinVersion(orEmpty(minVersion)).build();
+        return adminAsync(request, AdminServiceStub::getClusterView, Responses::clusterView);
+    }
+
+    /** The cluster configuration, read linearizably, and the version it was read at. */
+    public VersionedConfig getConfig() {
+        return getConfig(null);
+    }
+
+    /**
+     * The cluster configuration.
+     *
+     * @param minVersion as for {@link #getClusterView(String)}
+     * @throws InvalidRequestException when {@code minVersion} is not a version token
+     * @throws QuorumNotReachedException when the answering node cannot confirm the read, or has
+     *     not reached {@code minVersion} in time
+     */
+    public VersionedConfig getConfig(String minVersion) {
+        GetConfigRequest request = GetConfigRequest.newBuilder()
+                .setMinVersion(orEmpty(minVersion)).build();
+        return adminSync(stub -> stub.getConfig(request), Responses::config);
+    }
+
+    public CompletableFuture<VersionedConfig> getConfigAsync() {
+        return getConfigAsync(null);
+    }
+
+    public CompletableFuture<VersionedConfig> getConfigAsync(String minVersion) {
+        GetConfigRequest request = GetConfigRequest.newBuilder()
+                .setMinVersion(orEmpty(minVersion)).build();
+        return adminAsync(request, AdminServiceStub::getConfig, Responses::config);
+    }
+
+    /**
+     * Changes the settings {@code update} gives and returns the whole configuration after the
+     * change, with the version that holds it.
+     *
+     * @throws InvalidRequestException naming the setting when a value is out of range or unknown,
+     *     or when the update gives no setting
+     */
+    public VersionedConfig updateConfig(ConfigUpdate update) {
+        UpdateConfigRequest request = updateConfigRequest(update);
+        return adminSync(stub -> stub.updateConfig(request), Responses::config);
+    }
+
+    public CompletableFuture<VersionedConfig> updateConfigAsync(ConfigUpdate update) {
+        UpdateConfigRequest request = updateConfigRequest(update);
+        return adminAsync(request, AdminServiceStub::updateConfig, Responses::config);
+    }
+
+    private static UpdateConfigRequest updateConfigRequest(ConfigUpdate update) {
+        Objects.requireNonNull(update, "update");
+        io.cairndb.api.admin.ConfigUpdate.Builder wire =
+                io.cairndb.api.admin.ConfigUpdate.newBuilder();
+        if (update.replicationFactor() != null) {
+            wire.setReplicationFactor(update.replicationFactor());
+        }
+        if (update.readConsistency() != null) {
+            wire.setReadConsistency(update.readConsistency());
+        }
+        if (update.writeConsistency() != null) {
+            wire.setWriteConsistency(update.writeConsistency());
+        }
+        if (update.compactionPolicy() != null) {
+            wire.setCompactionPolicy(update.compactionPolicy());
+        }
+        if (update.virtualNodes() != null) {
+            wire.setVirtualNodes(update.virtualNodes());
+        }
+        return UpdateConfigRequest.newBuilder().setUpdate(wire).build();
+    }
+
+    /**
+     * Every configuration change after metadata index {@code fromVersion}, as the server sends
+     * them: first the changes it still knows, then each new one as it commits. The stream blocks
+     * for the next change and has no deadline; it ends when the server ends the watch, and
+     * closing it cancels the watch. A failure (the server unreachable, or gone mid-watch) throws
+     * from the stream's terminal operation as a {@link CairnException}.
+     *
+     * @param fromVersion a metadata index, for example {@link VersionedConfig#index()} or the
+     *     last {@link ConfigChange#version()} seen; 0 for every change the server knows
+     */
+    public Stream<ConfigChange> watchConfig(long fromVersion) {
+        WatchConfigRequest request = watchRequest(fromVersion);
+        Context.CancellableContext call = Context.current().withCancellation();
+        Iterator<io.cairndb.api.admin.ConfigChange> changes;
+        Context previous = call.attach();
+        try {
+            changes = adminBlockingStub.watchConfig(request);
+        } finally {
+            call.detach(previous);
+        }
+        Iterator<ConfigChange> converted = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                try {
+                    return changes.hasNext();
+                } catch (StatusRuntimeException e) {
+                    if (call.isCancelled() && e.getStatus().getCode() == Status.Code.CANCELLED) {
+                        return false;
+                    }
+                    throw Errors.fromTransport(e, target, deadline);
+                }
+            }
+
+            @Override
+            public ConfigChange next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("the config watch has ended");
+                }
+                return Responses.configChange(changes.next());
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(converted,
+                Spliterator.ORDERED | Spliterator.NONNULL), false)
+                .onClose(() -> call.cancel(null));
+    }
+
+    /**
+     * Watches configuration changes as {@link #watchConfig(long)} does, calling {@code onChange}
+     * with each on a gRPC thread. The future completes when the server ends the watch and fails
+     * with a {@link CairnException} when the watch breaks; cancelling it cancels the watch.
+     */
+    public CompletableFuture<Void> watchConfigAsync(long fromVersion,
+            Consumer<ConfigChange> onChange) {
+        Objects.requireNonNull(onChange, "onChange");
+        WatchConfigRequest request = watchRequest(fromVersion);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        adminAsyncStub.watchConfig(request, new ClientResponseObserver<WatchConfigRequest,
+                io.cairndb.api.admin.ConfigChange>() {
+                    private ClientCallStreamObserver<WatchConfigRequest> call;
+
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<WatchConfigRequest> call) {
+                        this.call = call;
+                        done.whenComplete((ignored, failure) -> {
+                            if (done.isCancelled()) {
+                                call.cancel("cancelled by the caller", null);
+                            }
+                        });
+                    }
+
+                    @Override
+                    public void onNext(io.cairndb.api.admin.ConfigChange change) {
+                        if (done.isDone()) {
+                            return;
+                        }
+                        try {
+                            onChange.accept(Responses.configChange(change));
+                        } catch (RuntimeException e) {
+                            // The caller's consumer failed: the watch ends with its failure.
+                            done.completeExceptionally(e);
+                            call.cancel("the change consumer failed", e);
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable failure) {
+                        done.completeExceptionally(Errors.fromTransport(failure, target,
+                                deadline));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.complete(null);
+                    }
+                });
+        return done;
+    }
+
+    private static WatchConfigRequest watchRequest(long fromVersion) {
+        if (fromVersion < 0) {
+            throw new IllegalArgumentException("fromVersion must be 0 or more, was "
+                    + fromVersion);
+        }
+        return WatchConfigRequest.newBuilder().setFromVersion(fromVersion).build();
+    }
+
+    /** The control group's leader, term, indexes and members, and each node's view version. */
+    public ControlStatus getControlStatus() {
+        GetControlStatusRequest request = GetControlStatusRequest.getDefaultInstance();
+        return adminSync(stub -> stub.getControlStatus(request), Responses::controlStatus);
+    }
+
+    public CompletableFuture<ControlStatus> getControlStatusAsync() {
+        return adminAsync(GetControlStatusRequest.getDefaultInstance(),
+                AdminServiceStub::getControlStatus, Responses::controlStatus);
+    }
+
+    /**
+     * The newest metadata changes that match, oldest first.
+     *
+     * @param tenant only changes of this tenant; null or empty for all
+     * @param since only changes proposed at or after this time; null for every change kept
+     * @param limit at most this many (the newest matches); 0 for the server's default, 100
+     */
+    public List<AuditEvent> listAuditEvents(String tenant, Instant since, int limit) {
+        ListAuditEventsRequest request = auditRequest(tenant, since, limit);
+        return adminSync(stub -> stub.listAuditEvents(request), Responses::auditEvents);
+    }
+
+    public CompletableFuture<List<AuditEvent>> listAuditEventsAsync(String tenant, Instant since,
+            int limit) {
+        ListAuditEventsRequest request = auditRequest(tenant, since, limit);
+        return adminAsync(request, AdminServiceStub::listAuditEvents, Responses::auditEvents);
+    }
+
+    private static ListAuditEventsRequest auditRequest(String tenant, Instant since, int limit) {
+        return ListAuditEventsRequest.newBuilder()
+                .setTenantId(orEmpty(tenant))
+                .setSinceMillis(since == null ? 0 : since.toEpochMilli())
+                .setLimit(limit)
+                .build();
+    }
+
+    /**
+     * Adds a member to the control group through Raft reconfiguration. The new member must be
+     * running already, started as a joiner.
+     *
+     * @param raftAddress the {@code host:port} of the new member's Raft server
+     * @return the members after the change
+     */
+    public List<ControlMember> addControlMember(String memberId, String raftAddress) {
+        AddControlMemberRequest request = addMemberRequest(memberId, raftAddress);
+        return adminSync(stub -> stub.addControlMember(request), Responses::members);
+    }
+
+    public CompletableFuture<List<ControlMember>> addControlMemberAsync(String memberId,
+            String raftAddress) {
+        AddControlMemberRequest request = addMemberRequest(memberId, raftAddress);
+        return adminAsync(request, AdminServiceStub::addControlMember, Responses::members);
+    }
+
+    private static AddControlMemberRequest addMemberRequest(String memberId, String raftAddress) {
+        return AddControlMemberRequest.newBuilder()
+                .setMemberId(Objects.requireNonNull(memberId, "memberId"))
+                .setRaftAddress(Objects.requireNonNull(raftAddress, "raftAddress"))
+                .build();
+    }
+
+    /** Removes a member from the control group; returns the members after the change. */
+    public List<ControlMember> removeControlMember(String memberId) {
+        RemoveControlMemberRequest request = removeMemberRequest(memberId);
+        return adminSync(stub -> stub.removeControlMember(request), Responses::members);
+    }
+
+    public CompletableFuture<List<ControlMember>> removeControlMemberAsync(String memberId) {
+        RemoveControlMemberRequest request = removeMemberRequest(memberId);
+        return adminAsync(request, AdminServiceStub::removeControlMember, Responses::members);
+    }
+
+    private static RemoveControlMemberRequest removeMemberRequest(String memberId) {
+        return RemoveControlMemberRequest.newBuilder()
+                .setMemberId(Objects.requireNonNull(memberId, "memberId"))
+                .build();
+    }
+
     // ---------------------------------------------------------------------------- calling
 
     private <R, T> T callSync(Function<CoordinatorServiceBlockingStub, R> rpc,
             Function<R, T> convert) {
+        return call(blockingStub, rpc, convert);
+    }
+
+    private <R, T> T adminSync(Function<AdminServiceBlockingStub, R> rpc,
+            Function<R, T> convert) {
+        return call(adminBlockingStub, rpc, convert);
+    }
+
+    private <S extends AbstractStub<S>, R, T> T call(S stub, Function<S, R> rpc,
+            Function<R, T> convert) {
         R response;
         try {
-            response = rpc.apply(blockingStub.withDeadlineAfter(deadline.toNanos(),
+            response = rpc.apply(stub.withDeadlineAfter(deadline.toNanos(),
                     TimeUnit.NANOSECONDS));
         } catch (StatusRuntimeException e) {
             throw Errors.fromTransport(e, target, deadline);
@@ -660,14 +976,24 @@ public final class CairnClient implements AutoCloseable {
 
     /** An async stub method: {@code stub.rpc(request, observer)}. */
     @FunctionalInterface
-    private interface AsyncRpc<Q, R> {
-        void call(CoordinatorServiceStub stub, Q request, StreamObserver<R> observer);
+    private interface AsyncRpc<S, Q, R> {
+        void call(S stub, Q request, StreamObserver<R> observer);
     }
 
-    private <Q, R, T> CompletableFuture<T> callAsync(Q request, AsyncRpc<Q, R> rpc,
-            Function<R, T> convert) {
+    private <Q, R, T> CompletableFuture<T> callAsync(Q request,
+            AsyncRpc<CoordinatorServiceStub, Q, R> rpc, Function<R, T> convert) {
+        return call(asyncStub, request, rpc, convert);
+    }
+
+    private <Q, R, T> CompletableFuture<T> adminAsync(Q request,
+            AsyncRpc<AdminServiceStub, Q, R> rpc, Function<R, T> convert) {
+        return call(adminAsyncStub, request, rpc, convert);
+    }
+
+    private <S extends AbstractStub<S>, Q, R, T> CompletableFuture<T> call(S stub, Q request,
+            AsyncRpc<S, Q, R> rpc, Function<R, T> convert) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        rpc.call(asyncStub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS), request,
+        rpc.call(stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS), request,
                 new FutureObserver<>(result, convert));
         return result;
     }

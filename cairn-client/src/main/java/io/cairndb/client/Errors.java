@@ -54,6 +54,9 @@ final class Errors {
             case UNAVAILABLE:
                 return new CairnUnavailableException("cannot reach CairnDB at " + target + ": "
                         + reason(status), failure);
+            case INVALID_ARGUMENT:
+                // Streams refuse a bad request with a status: they have no in-band error fields.
+                return new InvalidRequestException(reason(status));
             case UNAUTHENTICATED:
                 return new CairnException(ErrorCode.UNAUTHORIZED, "CairnDB at " + target
                         + " refused the call as unauthenticated: " + reason(status), failure);

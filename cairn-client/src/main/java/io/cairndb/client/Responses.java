@@ -16,6 +16,14 @@ import io.cairndb.api.RemoveStorageNodeResponse;
 import io.cairndb.api.StorageNodeInfo;
 import io.cairndb.api.UpdateReplicationFactorResponse;
 import io.cairndb.api.WriteKeyValueResponse;
+import io.cairndb.api.admin.ClusterViewNode;
+import io.cairndb.api.admin.ControlMembershipResponse;
+import io.cairndb.api.admin.GetClusterViewResponse;
+import io.cairndb.api.admin.GetConfigResponse;
+import io.cairndb.api.admin.GetControlStatusResponse;
+import io.cairndb.api.admin.ListAuditEventsResponse;
+import io.cairndb.api.admin.NodeView;
+import io.cairndb.api.admin.UpdateConfigResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +138,82 @@ final class Responses {
                     node.getHintsPending()));
         }
         return List.copyOf(nodes);
+    }
+
+    // ------------------------------------------------------------------------------ admin
+
+    static VersionedConfig config(GetConfigResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return new VersionedConfig(config(response.getConfig()), response.getVersion());
+    }
+
+    static VersionedConfig config(UpdateConfigResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return new VersionedConfig(config(response.getConfig()), response.getVersion());
+    }
+
+    static ClusterConfig config(io.cairndb.api.admin.ClusterConfig config) {
+        return new ClusterConfig(config.getReplicationFactor(), config.getReadConsistency(),
+                config.getWriteConsistency(), config.getCompactionPolicy(),
+                config.getVirtualNodes());
+    }
+
+    static ConfigChange configChange(io.cairndb.api.admin.ConfigChange change) {
+        return new ConfigChange(change.getVersion(), config(change.getConfig()),
+                instantMillis(change.getChangedAtMillis()));
+    }
+
+    static ClusterView clusterView(GetClusterViewResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        List<ClusterView.Node> nodes = new ArrayList<>(response.getMembersCount());
+        for (ClusterViewNode node : response.getMembersList()) {
+            nodes.add(new ClusterView.Node(node.getNodeId(), node.getHost(), node.getPort(),
+                    node.getPeerPort(), node.getStatus(), node.getVirtualNodes(),
+                    node.getAlive()));
+        }
+        return new ClusterView(response.getVersion(), nodes);
+    }
+
+    static ControlStatus controlStatus(GetControlStatusResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        List<ControlStatus.NodeView> nodes = new ArrayList<>(response.getNodesCount());
+        for (NodeView node : response.getNodesList()) {
+            nodes.add(new ControlStatus.NodeView(node.getNodeId(), node.getViewVersion(),
+                    node.getAlive()));
+        }
+        return new ControlStatus(response.getMemberId(), response.getLeaderId(),
+                response.getTerm(), response.getCommitIndex(), response.getAppliedIndex(),
+                response.getRole(), members(response.getMembersList()), nodes);
+    }
+
+    static List<ControlMember> members(ControlMembershipResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return members(response.getMembersList());
+    }
+
+    private static List<ControlMember> members(List<io.cairndb.api.admin.ControlMember> wire) {
+        List<ControlMember> members = new ArrayList<>(wire.size());
+        for (io.cairndb.api.admin.ControlMember member : wire) {
+            members.add(new ControlMember(member.getMemberId(), member.getRaftAddress(),
+                    member.getLeader()));
+        }
+        return List.copyOf(members);
+    }
+
+    static List<AuditEvent> auditEvents(ListAuditEventsResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        List<AuditEvent> events = new ArrayList<>(response.getEventsCount());
+        for (io.cairndb.api.admin.AuditEvent event : response.getEventsList()) {
+            events.add(new AuditEvent(event.getId(), event.getVersion(), event.getHlc(),
+                    instantMillis(event.getAtMillis()), event.getAction(), event.getTenantId(),
+                    event.getNodeId(), event.getActor(), event.getDetails()));
+        }
+        return List.copyOf(events);
+    }
+
+    /** The admin contract's timestamps are Unix milliseconds; 0 means the server did not say. */
+    private static Instant instantMillis(long unixMillis) {
+        return unixMillis == 0 ? null : Instant.ofEpochMilli(unixMillis);
     }
 
     private static void refuseUnless(boolean success, ErrorCode code, String message) {
