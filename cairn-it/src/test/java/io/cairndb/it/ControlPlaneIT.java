@@ -10,6 +10,12 @@ import io.cairndb.api.ErrorCode;
 import io.cairndb.api.GetTenantRequest;
 import io.cairndb.api.ListStorageNodesRequest;
 import io.cairndb.api.StorageNodeInfo;
+import io.cairndb.api.admin.AdminServiceGrpc;
+import io.cairndb.api.admin.ConfigUpdate;
+import io.cairndb.api.admin.GetConfigRequest;
+import io.cairndb.api.admin.GetConfigResponse;
+import io.cairndb.api.admin.UpdateConfigRequest;
+import io.cairndb.api.admin.UpdateConfigResponse;
 import io.cairndb.api.control.ControlMembersRequest;
 import io.cairndb.api.control.ControlMembersResponse;
 import io.cairndb.api.control.ControlServiceGrpc;
@@ -24,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -192,6 +199,61 @@ class ControlPlaneIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> ready(0) == 200);
         await().atMost(Duration.ofSeconds(30)).until(() ->
                 createTenant(0, "majority-again").getSuccess());
+    }
+
+    @Test
+    void aFollowerReadWithAVersionTokenNeverReturnsOlderMetadata() throws Exception {
+        int leader = indexOf(controlMembers(0).getLeaderId());
+        int lagging = (leader + 1) % 3;
+        int other = (leader + 2) % 3;
+        // Rounds of: change the config through the leader, then read it with the change's
+        // version token on the followers. In the last rounds one follower is paused while the
+        // change commits, so it answers only once it has caught up.
+        for (int round = 1; round <= 6; round++) {
+            boolean pause = round > 3;
+            if (pause) {
+                nodes[lagging].signal("STOP");
+            }
+            UpdateConfigResponse updated;
+            CompletableFuture<GetConfigResponse> read;
+            try {
+                updated = admin(leader).updateConfig(UpdateConfigRequest.newBuilder()
+                        .setUpdate(ConfigUpdate.newBuilder().setVirtualNodes(100 + round))
+                        .build());
+                assertThat(updated.getSuccess()).as(updated.getErrorMessage()).isTrue();
+                String token = updated.getVersion();
+                read = CompletableFuture.supplyAsync(() -> admin(lagging).getConfig(
+                        GetConfigRequest.newBuilder().setMinVersion(token).build()));
+                GetConfigResponse fromOther = admin(other).getConfig(
+                        GetConfigRequest.newBuilder().setMinVersion(token).build());
+                assertThat(fromOther.getSuccess()).as(fromOther.getErrorMessage()).isTrue();
+                assertThat(fromOther.getConfig().getVirtualNodes()).isEqualTo(100 + round);
+                assertThat(index(fromOther.getVersion())).isGreaterThanOrEqualTo(index(token));
+            } finally {
+                if (pause) {
+                    nodes[lagging].signal("CONT");
+                }
+            }
+            GetConfigResponse fromLagging = read.get(30, TimeUnit.SECONDS);
+            assertThat(fromLagging.getSuccess()).as(fromLagging.getErrorMessage()).isTrue();
+            assertThat(fromLagging.getConfig().getVirtualNodes()).isEqualTo(100 + round);
+            assertThat(index(fromLagging.getVersion()))
+                    .isGreaterThanOrEqualTo(index(updated.getVersion()));
+        }
+        GetConfigResponse bad = admin(other).getConfig(GetConfigRequest.newBuilder()
+                .setMinVersion("soon").build());
+        assertThat(bad.getSuccess()).isFalse();
+        assertThat(bad.getErrorCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
+        assertThat(bad.getErrorMessage()).contains("min_version 'soon' is not a version token");
+    }
+
+    private AdminServiceGrpc.AdminServiceBlockingStub admin(int index) {
+        return AdminServiceGrpc.newBlockingStub(channels[index])
+                .withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    private static long index(String versionToken) {
+        return Long.parseLong(versionToken.substring(versionToken.indexOf(':') + 1));
     }
 
     private long snapshotFiles(int index) throws IOException {
