@@ -20,13 +20,16 @@ import io.cairndb.storage.IdempotencyRecord;
 import io.cairndb.storage.KeyEntry;
 import io.cairndb.storage.KeyScan;
 import io.cairndb.storage.Mutation;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -35,6 +38,18 @@ import java.util.function.Consumer;
  * deadline; a failure completes the future with a {@link CairnException} naming the node.
  */
 public final class RemoteReplica implements Replica {
+
+    /**
+     * Calls carrying single writes that may be in flight to one replica at once; more writes
+     * wait and leave together in the next call. Two keep the link busy while one is answered.
+     */
+    static final int SENDS_IN_FLIGHT_MAX = 2;
+    /** Most mutations one call carries (at the default value limit, well under a message). */
+    static final int BATCH_MUTATIONS_MAX = 128;
+    /** Most key and value bytes one call carries, unless its first mutation alone is more. */
+    static final long BATCH_BYTES_MAX = 8L * 1024 * 1024;
+    /** Past this many waiting mutations a write fails (and is hinted) instead of queueing. */
+    static final int QUEUED_MAX = 10_000;
 
     private final String nodeId;
     private final String selfNodeId;
@@ -56,8 +71,98 @@ public final class RemoteReplica implements Replica {
         return nodeId;
     }
 
+    /**
+     * Sends {@code mutation} at once when fewer than {@link #SENDS_IN_FLIGHT_MAX} calls to this
+     * replica are in flight; otherwise it waits for one of them to finish and leaves with every
+     * mutation queued meanwhile, in one {@code ApplyBatch} call. Under load a call then carries
+     * many mutations, and the per-call cost (HTTP/2 frames, headers, thread wake-ups on both
+     * sides) is paid once for all of them; a lone write still goes out immediately.
+     */
     @Override
     public CompletableFuture<ApplyResult> apply(Mutation mutation) {
+        CompletableFuture<ApplyResult> result = new CompletableFuture<>();
+        List<Queued> batch;
+        synchronized (queue) {
+            if (queue.size() >= QUEUED_MAX) {
+                result.completeExceptionally(new CairnException(ErrorCode.INTERNAL_ERROR,
+                        "replica " + nodeId + " has " + queue.size() + " mutations waiting to "
+                        + "be sent; not queueing more"));
+                return result;
+            }
+            queue.add(new Queued(mutation, result));
+            batch = takeBatch();
+        }
+        if (batch != null) {
+            send(batch);
+        }
+        return result;
+    }
+
+    /** Mutations waiting for a call to this replica, oldest first. Guarded by itself. */
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    /** Calls sending queued mutations now in flight. Guarded by {@link #queue}. */
+    private int sendsInFlight;
+
+    private record Queued(Mutation mutation, CompletableFuture<ApplyResult> result) {
+    }
+
+    // Holding the queue's lock: the next batch to send, if a call may start now.
+    private List<Queued> takeBatch() {
+        if (queue.isEmpty() || sendsInFlight >= SENDS_IN_FLIGHT_MAX) {
+            return null;
+        }
+        List<Queued> batch = new ArrayList<>(Math.min(queue.size(), BATCH_MUTATIONS_MAX));
+        long bytes = 0;
+        while (!queue.isEmpty() && batch.size() < BATCH_MUTATIONS_MAX) {
+            long size = sizeBytes(queue.peek().mutation());
+            if (!batch.isEmpty() && bytes + size > BATCH_BYTES_MAX) {
+                break;
+            }
+            batch.add(queue.poll());
+            bytes += size;
+        }
+        sendsInFlight++;
+        return batch;
+    }
+
+    private static long sizeBytes(Mutation mutation) {
+        byte[] value = mutation.version().value();
+        return mutation.key().length + (value == null ? 0 : value.length);
+    }
+
+    private void send(List<Queued> batch) {
+        List<Mutation> mutations = new ArrayList<>(batch.size());
+        for (Queued queued : batch) {
+            mutations.add(queued.mutation());
+        }
+        List<CompletableFuture<ApplyResult>> answers = mutations.size() == 1
+                ? List.of(applyOne(mutations.get(0))) : applyAll(mutations);
+        CompletableFuture<?>[] all = new CompletableFuture<?>[answers.size()];
+        for (int i = 0; i < answers.size(); i++) {
+            CompletableFuture<ApplyResult> target = batch.get(i).result();
+            all[i] = answers.get(i).whenComplete((answer, error) -> {
+                if (error != null) {
+                    target.completeExceptionally(error instanceof CompletionException
+                            && error.getCause() != null ? error.getCause() : error);
+                } else {
+                    target.complete(answer);
+                }
+            });
+        }
+        // Every answer of one call arrives together: the call is over.
+        CompletableFuture.allOf(all).whenComplete((ignored, error) -> {
+            List<Queued> next;
+            synchronized (queue) {
+                sendsInFlight--;
+                next = takeBatch();
+            }
+            if (next != null) {
+                send(next);
+            }
+        });
+    }
+
+    private CompletableFuture<ApplyResult> applyOne(Mutation mutation) {
         return this.<ApplyResponse>call(observer -> deadline().apply(
                 PeerCodec.toProto(mutation, selfNodeId),
                 observer)).thenApply(this::toResult);
@@ -145,6 +250,10 @@ public final class RemoteReplica implements Replica {
 
     private <T> CompletableFuture<T> call(Consumer<StreamObserver<T>> invocation) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        // Outside the caller's gRPC context: a call made while serving a client request would
+        // otherwise be cancelled the moment that request is answered, which at quorum is before
+        // the slowest replica has its copy, and a batch may carry other requests' writes.
+        Context previous = Context.ROOT.attach();
         try {
             invocation.accept(new StreamObserver<>() {
                 @Override
@@ -167,6 +276,8 @@ public final class RemoteReplica implements Replica {
             });
         } catch (RuntimeException e) {
             result.completeExceptionally(failure(e));
+        } finally {
+            Context.ROOT.detach(previous);
         }
         return result;
     }
