@@ -167,6 +167,7 @@ public final class CairnServer implements AutoCloseable {
                     NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
                                     config.peerPort()))
                             .maxInboundMessageSize(GRPC_MESSAGE_BYTES_MAX)
+                            .directExecutor()
                             .addService(new PeerGrpcService(nodeId, local, hlc,
                                     () -> view.get().version(), membership::heartbeatFrom,
                                     () -> StatsResponse.newBuilder().setNodeId(nodeId)
@@ -182,6 +183,7 @@ public final class CairnServer implements AutoCloseable {
                     NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
                                     config.port()))
                             .maxInboundMessageSize(GRPC_MESSAGE_BYTES_MAX)
+                            .directExecutor()
                             .fallbackHandlerRegistry(clientServices)
                             .addService(ProtoReflectionServiceV1.newInstance())
                             .build());

@@ -56,9 +56,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
@@ -630,7 +630,7 @@ public final class Coordinator {
     /** Stamps a write (or, with {@code value} null, a tombstone) for the key's replicas. */
     private Prepared prepare(TenantInfo tenant, byte[] key, byte[] value, ConsistencyLevel level,
                              String idempotencyKey) {
-        String idemKey = idempotencyKey.isEmpty() ? UUID.randomUUID().toString() : idempotencyKey;
+        String idemKey = idempotencyKey.isEmpty() ? generatedIdempotencyKey() : idempotencyKey;
         long token = Tokens.token(tenant.tenantId(), key);
         List<String> targets = replicasFor(tenant, token);
         long now = wallMillis.getAsLong();
@@ -678,6 +678,18 @@ public final class Coordinator {
                     return new WriteOutcome(prepared.idempotencyKey(), clock, answers.size(),
                             allDuplicates);
                 });
+    }
+
+    /**
+     * A random version-4 UUID. Unguessability buys nothing here (a key only names a retry of one
+     * key's write), so it comes from the thread's fast generator, not the locked SecureRandom
+     * {@link UUID#randomUUID()} shares across every request.
+     */
+    private static String generatedIdempotencyKey() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+        return new UUID(high, low).toString();
     }
 
     private static byte[] requestHash(byte[] value) {

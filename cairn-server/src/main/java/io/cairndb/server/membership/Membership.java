@@ -187,9 +187,14 @@ public final class Membership implements AutoCloseable {
             if (current != null && current.address().equals(address)) {
                 return current;
             }
+            // Answers are handled on the transport's own thread: their callbacks only complete
+            // futures and start the next send, so a hop to another thread would cost more than
+            // it spares. Peer calls are never retried by gRPC: a failed write gets a hint.
             ManagedChannel channel = NettyChannelBuilder.forAddress(node.host(), node.peerPort())
                     .usePlaintext()
                     .maxInboundMessageSize(MESSAGE_BYTES_MAX)
+                    .directExecutor()
+                    .disableRetry()
                     .build();
             Peer created = new Peer(address, channel, new RemoteReplica(nodeId, selfNodeId,
                     channel, requestTimeoutMillis, hlc));
