@@ -1,6 +1,8 @@
 package io.cairndb.cli;
 
 import io.cairndb.client.CairnClient;
+import io.cairndb.client.FakeAdmin;
+import io.cairndb.client.FakeCoordinator;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;

@@ -40,9 +40,9 @@ import java.util.regex.Pattern;
  * three-member control group, two storage nodes and three audit events. It keeps the last request
  * of each read so tests can see what a caller sent.
  */
-final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
+public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
 
-    static final long NOW_MILLIS = 1_700_000_000_000L;
+    public static final long NOW_MILLIS = 1_700_000_000_000L;
     static final long TERM = 2;
     private static final Set<String> LEVELS = Set.of("one", "quorum", "all");
     private static final Set<String> POLICIES = Set.of("level", "universal");
@@ -58,12 +58,12 @@ final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
             "10.0.0.1:9000"));
     private volatile boolean endWatches;
     private volatile Status watchFailure;
-    volatile GetConfigRequest lastGetConfig;
-    volatile GetClusterViewRequest lastGetClusterView;
-    volatile ListAuditEventsRequest lastAudit;
-    volatile WatchConfigRequest lastWatch;
+    public volatile GetConfigRequest lastGetConfig;
+    public volatile GetClusterViewRequest lastGetClusterView;
+    public volatile ListAuditEventsRequest lastAudit;
+    public volatile WatchConfigRequest lastWatch;
 
-    FakeAdmin() {
+    public FakeAdmin() {
         members.put("m2", "10.0.0.2:9000");
         members.put("m3", "10.0.0.3:9000");
         // One change before the tests start: read consistency was set to quorum at version 5.
@@ -72,7 +72,7 @@ final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
     }
 
     /** Watches end after the changes already known, instead of waiting for more. */
-    void endWatches() {
+    public void endWatches() {
         endWatches = true;
     }
 

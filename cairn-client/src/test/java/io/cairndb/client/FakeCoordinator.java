@@ -50,11 +50,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the contract's in-band errors for the cases a client meets. Tests can also make the next call
  * fail ({@link #refuseNext}, {@link #failNext}) or make every call hang ({@link #silent}).
  */
-final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorServiceImplBase {
+public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorServiceImplBase {
 
-    static final long NOW_SECONDS = 1_700_000_000L;
-    static final int PAGE_ITEMS_DEFAULT = 100;
-    static final int BATCH_ITEMS_MAX = 10;
+    public static final long NOW_SECONDS = 1_700_000_000L;
+    public static final int PAGE_ITEMS_DEFAULT = 100;
+    public static final int BATCH_ITEMS_MAX = 10;
     private static final Set<String> LEVELS = Set.of("", "one", "quorum", "all");
 
     private record Tenant(int replicationFactor, long createdAt, long updatedAt) {
@@ -79,7 +79,7 @@ final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorServiceImp
     private String refusalMessage;
     private Status failure;
 
-    FakeCoordinator() {
+    public FakeCoordinator() {
         for (int i = 1; i <= 3; i++) {
             nodes.put("n" + i, StorageNodeInfo.newBuilder().setNodeId("n" + i)
                     .setHost("10.0.0." + i).setPort(7070).setStatus("active").setVirtualNodes(150)
@@ -89,22 +89,22 @@ final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorServiceImp
     }
 
     /** The next call answers {@code success = false} with this code and message. */
-    synchronized void refuseNext(ErrorCode code, String message) {
+    public synchronized void refuseNext(ErrorCode code, String message) {
         refusalCode = code;
         refusalMessage = message;
     }
 
     /** The next call fails with this gRPC status instead of answering. */
-    synchronized void failNext(Status status) {
+    public synchronized void failNext(Status status) {
         failure = status;
     }
 
     /** From now on no call is ever answered. */
-    void silent() {
+    public void silent() {
         silent = true;
     }
 
-    int rangeQueryCalls() {
+    public int rangeQueryCalls() {
         return rangeQueryCalls.get();
     }
 
