@@ -9,6 +9,9 @@ import io.cairndb.api.peer.ApplyResponse;
 import io.cairndb.api.peer.HeartbeatRequest;
 import io.cairndb.api.peer.HeartbeatResponse;
 import io.cairndb.api.peer.PeerServiceGrpc;
+import io.cairndb.api.peer.ReadBatchRequest;
+import io.cairndb.api.peer.ReadBatchResponse;
+import io.cairndb.api.peer.ReadBatchResult;
 import io.cairndb.api.peer.ReadRequest;
 import io.cairndb.api.peer.ReadResponse;
 import io.cairndb.api.peer.ScanEntry;
@@ -18,6 +21,7 @@ import io.cairndb.api.peer.StatsRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.HybridLogicalClock;
+import io.cairndb.core.Version;
 import io.cairndb.storage.ApplyResult;
 import io.cairndb.storage.KeyEntry;
 import io.cairndb.storage.Mutation;
@@ -123,11 +127,43 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
         if (!supported(request.getProtocolVersion(), observer)) {
             return;
         }
-        answer(replica.read(request.getTenantId(), request.getKey().toByteArray(),
-                request.getToken()), observer, version -> version == null
-                ? ReadResponse.newBuilder().setFound(false).build()
+        answer(read(request), observer, PeerGrpcService::toResponse);
+    }
+
+    @Override
+    public void readBatch(ReadBatchRequest request, StreamObserver<ReadBatchResponse> observer) {
+        if (!supported(request.getProtocolVersion(), observer)) {
+            return;
+        }
+        List<CompletableFuture<ReadBatchResult>> results =
+                new ArrayList<>(request.getReadsCount());
+        for (ReadRequest item : request.getReadsList()) {
+            results.add(read(item).handle((version, error) -> error == null
+                    ? ReadBatchResult.newBuilder().setResponse(toResponse(version)).build()
+                    : ReadBatchResult.newBuilder().setError(describe(error)).build()));
+        }
+        CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).whenComplete(
+                (ignored, error) -> {
+                    ReadBatchResponse.Builder response = ReadBatchResponse.newBuilder();
+                    results.forEach(result -> response.addResults(result.join()));
+                    observer.onNext(response.build());
+                    observer.onCompleted();
+                });
+    }
+
+    private CompletableFuture<Version> read(ReadRequest request) {
+        try {
+            return replica.read(request.getTenantId(), request.getKey().toByteArray(),
+                    request.getToken());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static ReadResponse toResponse(Version version) {
+        return version == null ? ReadResponse.newBuilder().setFound(false).build()
                 : ReadResponse.newBuilder().setFound(true).setVersion(PeerCodec.toProto(version))
-                        .build());
+                        .build();
     }
 
     @Override

@@ -6,6 +6,9 @@ import io.cairndb.api.peer.ApplyBatchResponse;
 import io.cairndb.api.peer.ApplyBatchResult;
 import io.cairndb.api.peer.ApplyResponse;
 import io.cairndb.api.peer.PeerServiceGrpc;
+import io.cairndb.api.peer.ReadBatchRequest;
+import io.cairndb.api.peer.ReadBatchResponse;
+import io.cairndb.api.peer.ReadBatchResult;
 import io.cairndb.api.peer.ReadRequest;
 import io.cairndb.api.peer.ReadResponse;
 import io.cairndb.api.peer.ScanEntry;
@@ -32,6 +35,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * A replica on another node, reached over the peer protocol. Calls are asynchronous and carry a
@@ -40,15 +45,20 @@ import java.util.function.Consumer;
 public final class RemoteReplica implements Replica {
 
     /**
-     * Calls carrying single writes that may be in flight to one replica at once; more writes
-     * wait and leave together in the next call. Two keep the link busy while one is answered.
+     * Calls that may be in flight to one replica at once; more writes wait and leave together in
+     * the next call. One is best measured: the replica's group commit takes what arrives during
+     * its fsync anyway, and the larger batches cost less CPU per write on both sides (3-node
+     * RF 3 sync, c=16: 3,247 writes/s with one, 2,669 with two, and a lower p99).
      */
-    static final int SENDS_IN_FLIGHT_MAX = 2;
-    /** Most mutations one call carries (at the default value limit, well under a message). */
-    static final int BATCH_MUTATIONS_MAX = 128;
+    static final int SENDS_IN_FLIGHT_MAX = 1;
+    /** Most requests one call carries (at the default value limit, well under a message). */
+    static final int BATCH_ITEMS_MAX = 128;
     /** Most key and value bytes one call carries, unless its first mutation alone is more. */
     static final long BATCH_BYTES_MAX = 8L * 1024 * 1024;
-    /** Past this many waiting mutations a write fails (and is hinted) instead of queueing. */
+    /**
+     * Past this many waiting requests of a kind, one fails instead of queueing (a write is then
+     * hinted).
+     */
     static final int QUEUED_MAX = 10_000;
 
     private final String nodeId;
@@ -80,86 +90,123 @@ public final class RemoteReplica implements Replica {
      */
     @Override
     public CompletableFuture<ApplyResult> apply(Mutation mutation) {
-        CompletableFuture<ApplyResult> result = new CompletableFuture<>();
-        List<Queued> batch;
-        synchronized (queue) {
-            if (queue.size() >= QUEUED_MAX) {
-                result.completeExceptionally(new CairnException(ErrorCode.INTERNAL_ERROR,
-                        "replica " + nodeId + " has " + queue.size() + " mutations waiting to "
-                        + "be sent; not queueing more"));
-                return result;
-            }
-            queue.add(new Queued(mutation, result));
-            batch = takeBatch();
-        }
-        if (batch != null) {
-            send(batch);
-        }
-        return result;
+        return writes.submit(mutation);
     }
 
-    /** Mutations waiting for a call to this replica, oldest first. Guarded by itself. */
-    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
-    /** Calls sending queued mutations now in flight. Guarded by {@link #queue}. */
-    private int sendsInFlight;
+    private final Coalescer<Mutation, ApplyResult> writes = new Coalescer<>("mutations",
+            RemoteReplica::sizeBytes,
+            batch -> batch.size() == 1 ? List.of(applyOne(batch.get(0))) : applyAll(batch));
 
-    private record Queued(Mutation mutation, CompletableFuture<ApplyResult> result) {
-    }
-
-    // Holding the queue's lock: the next batch to send, if a call may start now.
-    private List<Queued> takeBatch() {
-        if (queue.isEmpty() || sendsInFlight >= SENDS_IN_FLIGHT_MAX) {
-            return null;
-        }
-        List<Queued> batch = new ArrayList<>(Math.min(queue.size(), BATCH_MUTATIONS_MAX));
-        long bytes = 0;
-        while (!queue.isEmpty() && batch.size() < BATCH_MUTATIONS_MAX) {
-            long size = sizeBytes(queue.peek().mutation());
-            if (!batch.isEmpty() && bytes + size > BATCH_BYTES_MAX) {
-                break;
-            }
-            batch.add(queue.poll());
-            bytes += size;
-        }
-        sendsInFlight++;
-        return batch;
-    }
+    private final Coalescer<ReadRequest, Version> reads = new Coalescer<>("reads",
+            request -> request.getKey().size(),
+            batch -> batch.size() == 1 ? List.of(readOne(batch.get(0))) : readAll(batch));
 
     private static long sizeBytes(Mutation mutation) {
         byte[] value = mutation.version().value();
         return mutation.key().length + (value == null ? 0 : value.length);
     }
 
-    private void send(List<Queued> batch) {
-        List<Mutation> mutations = new ArrayList<>(batch.size());
-        for (Queued queued : batch) {
-            mutations.add(queued.mutation());
+    /**
+     * Requests of one kind to this replica: sent at once while fewer than
+     * {@link #SENDS_IN_FLIGHT_MAX} calls are in flight, else queued and sent together, in one
+     * call, when one finishes.
+     */
+    private final class Coalescer<I, O> {
+
+        private final String what;
+        private final ToLongFunction<I> sizeBytes;
+        private final Function<List<I>, List<CompletableFuture<O>>> sendAll;
+        /** Requests waiting for a call, oldest first. Guarded by itself. */
+        private final ArrayDeque<Queued<I, O>> queue = new ArrayDeque<>();
+        /** Calls now in flight. Guarded by {@link #queue}. */
+        private int sendsInFlight;
+
+        Coalescer(String what, ToLongFunction<I> sizeBytes,
+                  Function<List<I>, List<CompletableFuture<O>>> sendAll) {
+            this.what = what;
+            this.sizeBytes = sizeBytes;
+            this.sendAll = sendAll;
         }
-        List<CompletableFuture<ApplyResult>> answers = mutations.size() == 1
-                ? List.of(applyOne(mutations.get(0))) : applyAll(mutations);
-        CompletableFuture<?>[] all = new CompletableFuture<?>[answers.size()];
-        for (int i = 0; i < answers.size(); i++) {
-            CompletableFuture<ApplyResult> target = batch.get(i).result();
-            all[i] = answers.get(i).whenComplete((answer, error) -> {
-                if (error != null) {
-                    target.completeExceptionally(error instanceof CompletionException
-                            && error.getCause() != null ? error.getCause() : error);
-                } else {
-                    target.complete(answer);
+
+        CompletableFuture<O> submit(I item) {
+            CompletableFuture<O> result = new CompletableFuture<>();
+            List<Queued<I, O>> batch;
+            synchronized (queue) {
+                if (queue.size() >= QUEUED_MAX) {
+                    result.completeExceptionally(new CairnException(ErrorCode.INTERNAL_ERROR,
+                            "replica " + nodeId + " has " + queue.size() + " " + what
+                            + " waiting to be sent; not queueing more"));
+                    return result;
+                }
+                queue.add(new Queued<>(item, result));
+                batch = takeBatch();
+            }
+            if (batch != null) {
+                send(batch);
+            }
+            return result;
+        }
+
+        // Holding the queue's lock: the next batch to send, if a call may start now.
+        private List<Queued<I, O>> takeBatch() {
+            if (queue.isEmpty() || sendsInFlight >= SENDS_IN_FLIGHT_MAX) {
+                return null;
+            }
+            List<Queued<I, O>> batch = new ArrayList<>(Math.min(queue.size(), BATCH_ITEMS_MAX));
+            long bytes = 0;
+            while (!queue.isEmpty() && batch.size() < BATCH_ITEMS_MAX) {
+                long size = sizeBytes.applyAsLong(queue.peek().item());
+                if (!batch.isEmpty() && bytes + size > BATCH_BYTES_MAX) {
+                    break;
+                }
+                batch.add(queue.poll());
+                bytes += size;
+            }
+            sendsInFlight++;
+            return batch;
+        }
+
+        private void send(List<Queued<I, O>> batch) {
+            List<I> items = new ArrayList<>(batch.size());
+            for (Queued<I, O> queued : batch) {
+                items.add(queued.item());
+            }
+            List<CompletableFuture<O>> answers;
+            try {
+                answers = sendAll.apply(items);
+            } catch (RuntimeException e) {
+                answers = new ArrayList<>(items.size());
+                for (int i = 0; i < items.size(); i++) {
+                    answers.add(CompletableFuture.failedFuture(failure(e)));
+                }
+            }
+            CompletableFuture<?>[] all = new CompletableFuture<?>[answers.size()];
+            for (int i = 0; i < answers.size(); i++) {
+                CompletableFuture<O> target = batch.get(i).result();
+                all[i] = answers.get(i).whenComplete((answer, error) -> {
+                    if (error != null) {
+                        target.completeExceptionally(error instanceof CompletionException
+                                && error.getCause() != null ? error.getCause() : error);
+                    } else {
+                        target.complete(answer);
+                    }
+                });
+            }
+            // Every answer of one call arrives together: the call is over.
+            CompletableFuture.allOf(all).whenComplete((ignored, error) -> {
+                List<Queued<I, O>> next;
+                synchronized (queue) {
+                    sendsInFlight--;
+                    next = takeBatch();
+                }
+                if (next != null) {
+                    send(next);
                 }
             });
         }
-        // Every answer of one call arrives together: the call is over.
-        CompletableFuture.allOf(all).whenComplete((ignored, error) -> {
-            List<Queued> next;
-            synchronized (queue) {
-                sendsInFlight--;
-                next = takeBatch();
-            }
-            if (next != null) {
-                send(next);
-            }
-        });
+    }
+
+    private record Queued<I, O>(I item, CompletableFuture<O> result) {
     }
 
     private CompletableFuture<ApplyResult> applyOne(Mutation mutation) {
@@ -210,14 +257,46 @@ public final class RemoteReplica implements Replica {
         };
     }
 
+    /** Reads leave together under load, as {@link #apply} writes do. */
     @Override
     public CompletableFuture<Version> read(String tenantId, byte[] key, long token) {
-        ReadRequest request = ReadRequest.newBuilder()
+        return reads.submit(ReadRequest.newBuilder()
                 .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
-                .setTenantId(tenantId).setKey(ByteString.copyFrom(key)).setToken(token).build();
+                .setTenantId(tenantId).setKey(ByteString.copyFrom(key)).setToken(token).build());
+    }
+
+    private CompletableFuture<Version> readOne(ReadRequest request) {
         return this.<ReadResponse>call(observer -> deadline().read(request, observer))
-                .thenApply(response -> response.getFound()
-                        ? PeerCodec.fromProto(response.getVersion()) : null);
+                .thenApply(RemoteReplica::toVersion);
+    }
+
+    private List<CompletableFuture<Version>> readAll(List<ReadRequest> requests) {
+        ReadBatchRequest request = ReadBatchRequest.newBuilder()
+                .setProtocolVersion(PeerCodec.PROTOCOL_VERSION).addAllReads(requests).build();
+        CompletableFuture<ReadBatchResponse> batch = this.<ReadBatchResponse>call(
+                observer -> deadline().readBatch(request, observer));
+        List<CompletableFuture<Version>> results = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            int index = i;
+            results.add(batch.thenApply(response -> {
+                if (response.getResultsCount() != requests.size()) {
+                    throw new CairnException(ErrorCode.INTERNAL_ERROR, "replica " + nodeId
+                            + " answered " + response.getResultsCount() + " of "
+                            + requests.size() + " reads");
+                }
+                ReadBatchResult result = response.getResults(index);
+                if (!result.getError().isEmpty()) {
+                    throw new CairnException(ErrorCode.INTERNAL_ERROR, "replica " + nodeId
+                            + ": " + result.getError());
+                }
+                return toVersion(result.getResponse());
+            }));
+        }
+        return results;
+    }
+
+    private static Version toVersion(ReadResponse response) {
+        return response.getFound() ? PeerCodec.fromProto(response.getVersion()) : null;
     }
 
     @Override

@@ -10,6 +10,11 @@ import io.cairndb.api.peer.ApplyBatchResult;
 import io.cairndb.api.peer.ApplyRequest;
 import io.cairndb.api.peer.ApplyResponse;
 import io.cairndb.api.peer.PeerServiceGrpc;
+import io.cairndb.api.peer.ReadBatchRequest;
+import io.cairndb.api.peer.ReadBatchResponse;
+import io.cairndb.api.peer.ReadBatchResult;
+import io.cairndb.api.peer.ReadRequest;
+import io.cairndb.api.peer.ReadResponse;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.Version;
@@ -33,8 +38,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-// Proves writes to a remote replica coalesce into batch calls while calls are in flight, each
-// write still gets its own answer, and no caller's gRPC context can cancel a replica call.
+// Proves writes and reads to a remote replica coalesce into batch calls while a call is in
+// flight, each still gets its own answer, and no caller's gRPC context can cancel a replica call.
 class RemoteReplicaTest {
 
     /** A replica that holds every call until the test answers it. */
@@ -66,6 +71,39 @@ class RemoteReplicaTest {
                 observer.onNext(response.build());
                 observer.onCompleted();
             });
+        }
+
+        @Override
+        public void read(ReadRequest request, StreamObserver<ReadResponse> observer) {
+            callSizes.add(1);
+            held.add(() -> {
+                observer.onNext(found(request));
+                observer.onCompleted();
+            });
+        }
+
+        @Override
+        public void readBatch(ReadBatchRequest request,
+                              StreamObserver<ReadBatchResponse> observer) {
+            callSizes.add(request.getReadsCount());
+            held.add(() -> {
+                ReadBatchResponse.Builder response = ReadBatchResponse.newBuilder();
+                for (ReadRequest read : request.getReadsList()) {
+                    response.addResults(read.getKey().toStringUtf8().equals(failKey)
+                            ? ReadBatchResult.newBuilder().setError("disk gone").build()
+                            : ReadBatchResult.newBuilder().setResponse(found(read)).build());
+                }
+                observer.onNext(response.build());
+                observer.onCompleted();
+            });
+        }
+
+        // Keys starting with "missing" are not stored; every other key holds its own name.
+        private static ReadResponse found(ReadRequest request) {
+            String key = request.getKey().toStringUtf8();
+            return key.startsWith("missing") ? ReadResponse.newBuilder().setFound(false).build()
+                    : ReadResponse.newBuilder().setFound(true).setVersion(PeerCodec.toProto(
+                            Version.write(request.getKey().toByteArray(), "n1", 3))).build();
         }
 
         private static ApplyResponse applied() {
@@ -119,7 +157,7 @@ class RemoteReplicaTest {
             results.add(replica.apply(mutation("k" + i)));
         }
         // The first ones went out alone, at once; the rest wait for a call to finish.
-        assertThat(peer.callSizes).containsExactly(1, 1);
+        assertThat(peer.callSizes).hasSize(RemoteReplica.SENDS_IN_FLIGHT_MAX).containsOnly(1);
         assertThat(results).noneMatch(CompletableFuture::isDone);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -127,7 +165,8 @@ class RemoteReplicaTest {
             return results.stream().allMatch(CompletableFuture::isDone);
         });
 
-        assertThat(peer.callSizes).startsWith(1, 1, 10).hasSize(3);
+        assertThat(peer.callSizes).hasSize(RemoteReplica.SENDS_IN_FLIGHT_MAX + 1)
+                .endsWith(10);
         for (CompletableFuture<ApplyResult> result : results) {
             assertThat(result.get().outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
             assertThat(result.get().clock().counter(0)).isEqualTo(7);
@@ -153,6 +192,33 @@ class RemoteReplicaTest {
         assertThatThrownBy(bad::get).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(CairnException.class)
                 .hasMessage("replica n1: disk full");
+    }
+
+    @Test
+    void readsQueuedBehindACallInFlightLeaveTogetherAndEachGetsItsOwnAnswer() throws Exception {
+        peer.failKey = "broken";
+        CompletableFuture<Version> first = replica.read("t", bytes("first"), 1);
+        CompletableFuture<Version> present = replica.read("t", bytes("present"), 2);
+        CompletableFuture<Version> missing = replica.read("t", bytes("missing-1"), 3);
+        CompletableFuture<Version> broken = replica.read("t", bytes("broken"), 4);
+        assertThat(peer.callSizes).containsExactly(1);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            peer.release();
+            return broken.isDone();
+        });
+
+        assertThat(peer.callSizes).containsExactly(1, 3);
+        assertThat(new String(first.get().value(), StandardCharsets.UTF_8)).isEqualTo("first");
+        assertThat(new String(present.get().value(), StandardCharsets.UTF_8))
+                .isEqualTo("present");
+        assertThat(missing.get()).isNull();
+        assertThatThrownBy(broken::get).cause().isInstanceOf(CairnException.class)
+                .hasMessage("replica n1: disk gone");
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
