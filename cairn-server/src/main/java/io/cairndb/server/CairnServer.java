@@ -163,6 +163,11 @@ public final class CairnServer implements AutoCloseable {
                     return hints.pendingTotal();
                 }
             };
+            // Both servers run their handlers on the transport (event-loop) threads: every handler
+            // is asynchronous (storage writes go to the writer shards, reads touch only local
+            // memory and disk, metadata and replica calls return futures), so handing each call
+            // to a pooled thread would cost two thread wake-ups and buy nothing. One connection's
+            // calls are then handled by one thread; clients wanting more spread open more.
             Server peer = listen(config.host(), config.peerPort(), "peers",
                     NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
                                     config.peerPort()))
