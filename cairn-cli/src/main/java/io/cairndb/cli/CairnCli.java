@@ -49,6 +49,9 @@ public final class CairnCli extends GroupCommand {
     }
 
     public static void main(String[] args) {
+        // Ratis's bundled gRPC logs through java.util.logging, which would print two-line INFO
+        // records beside our own log lines; its warnings and errors still show.
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         System.exit(run(System.out, System.err, System.in, args));
     }
 
