@@ -26,8 +26,8 @@ final class ControlCommand extends GroupCommand {
     }
 
     @Command(name = "add-member", mixinStandardHelpOptions = true,
-            description = {"Add a member to the control group. Start it first as a joiner: a "
-                    + "node whose control members leave itself out.",
+            description = {"Add a member to the control group: a node removed earlier, or a "
+                    + "node started as a joiner (a node whose control members leave itself out).",
                 "The leader brings it up to date, then commits the larger group."})
     static final class AddMember extends ClientCommand {
 
@@ -65,8 +65,10 @@ final class ControlCommand extends GroupCommand {
     }
 
     @Command(name = "remove-member", mixinStandardHelpOptions = true,
-            description = "Remove a member from the control group. It stops taking part; stop "
-                    + "its process afterwards.")
+            description = {"Remove a member from the control group. It no longer votes or "
+                    + "counts towards a majority, but keeps following the metadata (as a Raft "
+                    + "listener) and serving as a coordinator and storage node.",
+                "add-member makes it a member again."})
     static final class RemoveMember extends ClientCommand {
 
         @Parameters(index = "0", paramLabel = "ID", description = "The member to remove.")

@@ -52,6 +52,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
@@ -496,9 +497,13 @@ public final class RaftMetadataStore implements MetadataStore {
             members.add(new ControlStatus.Member(peer.getId().toString(), peer.getAddress()));
         }
         members.sort((a, b) -> a.memberId().compareTo(b.memberId()));
+        // Ratis may go on reporting a member it demoted to listener as a follower.
+        boolean listener = division.getRaftConf().getCurrentPeers(RaftPeerRole.LISTENER).stream()
+                .anyMatch(peer -> peer.getId().equals(selfId));
         return new ControlStatus(settings.memberId(), leader == null ? null : leader.toString(),
                 info.getCurrentTerm(), division.getRaftLog().getLastCommittedIndex(),
-                stateMachine.appliedIndex(), members, role(info.getCurrentRole()));
+                stateMachine.appliedIndex(), members, listener ? ControlStatus.Role.LISTENER
+                : role(info.getCurrentRole()));
     }
 
     private static ControlStatus.Role role(RaftPeerRole role) {
@@ -517,9 +522,10 @@ public final class RaftMetadataStore implements MetadataStore {
     /**
      * Makes {@code members} (member id to {@code host:port}) the control group through Raft's
      * membership change: new members are first brought up to date, then the new group is
-     * committed by a majority of both the old and the new one. Members to add must be running,
-     * started as joiners (their settings leave themselves out of {@code members}). A removed
-     * member stops taking part but keeps running until it is closed.
+     * committed by a majority of both the old and the new one. Members to add must be running:
+     * started as joiners (their settings leave themselves out of {@code members}), or removed
+     * earlier. A removed member stays in the group as a listener: it no longer votes, but still
+     * applies every committed command, so its {@link #current()} stays up to date.
      */
     @Override
     public CompletableFuture<Void> setMembers(Map<String, String> members) {
@@ -549,7 +555,11 @@ public final class RaftMetadataStore implements MetadataStore {
             // Its own client: the change waits for new members to catch up, longer than a write.
             RaftSettings adminSettings = settings.withRequestTimeout(timeout);
             try (RaftClient adminClient = newClient(adminSettings, clientGroup(), inGroup())) {
-                RaftClientReply reply = adminClient.admin().setConfiguration(peers);
+                RaftClientReply reply = adminClient.admin().setConfiguration(
+                        SetConfigurationRequest.Arguments.newBuilder()
+                                .setServersInNewConf(peers)
+                                .setListenersInNewConf(listenersWithout(members.keySet()))
+                                .build());
                 if (!reply.isSuccess()) {
                     throw new CompletionException(reply.getException());
                 }
@@ -570,6 +580,25 @@ public final class RaftMetadataStore implements MetadataStore {
                     LOG.info("control group is now {}", members.keySet());
                     return null;
                 }));
+    }
+
+    /**
+     * The members and listeners of the current group that {@code voters} leaves out: they stay
+     * as listeners, which vote on nothing but still receive and apply every committed entry, so
+     * a node taken out of the control group keeps an up-to-date view while it serves as a
+     * coordinator and storage node. Naming one in {@code voters} again makes it a member.
+     */
+    private List<RaftPeer> listenersWithout(java.util.Set<String> voters) {
+        List<RaftPeer> listeners = new ArrayList<>();
+        var conf = division().getRaftConf();
+        for (RaftPeerRole role : List.of(RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER)) {
+            for (RaftPeer peer : conf.getCurrentPeers(role)) {
+                if (!voters.contains(peer.getId().toString())) {
+                    listeners.add(peer);
+                }
+            }
+        }
+        return listeners;
     }
 
     /** Stops the client and the server. Calls made afterwards fail; a second close does nothing. */

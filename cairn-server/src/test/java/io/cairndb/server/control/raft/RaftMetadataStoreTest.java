@@ -356,7 +356,24 @@ class RaftMetadataStoreTest {
         c1.setMembers(two).get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertThat(c1.status().members()).extracting(ControlStatus.Member::memberId)
                 .containsExactly("c1", "c2");
-        assertThat(submit(c2, createTenant("without-c3")).ok()).isTrue();
+        Applied without = submit(c2, createTenant("without-c3"));
+        assertThat(without.ok()).isTrue();
+        // Out of the group, c3 votes on nothing but still follows the log: its view stays
+        // current, and what it submits still reaches the leader.
+        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() ->
+                c3.current().version() >= without.state().version());
+        assertThat(c3.current().tenants()).containsKey("without-c3");
+        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() ->
+                c3.status().role() == ControlStatus.Role.LISTENER);
+        assertThat(submit(c3, createTenant("from-listener")).ok()).isTrue();
+
+        // Named again, it is a member again.
+        c1.setMembers(all).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertThat(c1.status().members()).extracting(ControlStatus.Member::memberId)
+                .containsExactly("c1", "c2", "c3");
+        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() ->
+                c3.status().role() == ControlStatus.Role.FOLLOWER);
+        assertThat(submit(c3, createTenant("member-again")).ok()).isTrue();
     }
 
     private RaftMetadataStore start(RaftSettings settings) throws IOException {
