@@ -97,6 +97,10 @@ final class ConfigCommand extends GroupCommand {
             footer = {"", "Keys: replication-factor (1 or more), read-consistency and "
                     + "write-consistency (one, quorum, all), compaction-policy (level, "
                     + "universal), virtual-nodes (1 to 4096).",
+                "The consistency defaults apply to the next request that names no level, the "
+                    + "replication factor to the next tenant created without one, virtual-nodes "
+                    + "to the next node that joins. compaction-policy is recorded for the whole "
+                    + "cluster, but storage engines do not switch compaction style yet.",
                 "Example: cairn config set read-consistency=one virtual-nodes=64"})
     static final class Set extends ClientCommand {
 
