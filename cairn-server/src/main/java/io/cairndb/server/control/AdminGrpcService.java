@@ -22,6 +22,7 @@ import io.cairndb.api.admin.UpdateConfigRequest;
 import io.cairndb.api.admin.UpdateConfigResponse;
 import io.cairndb.api.admin.WatchConfigRequest;
 import io.cairndb.core.CairnException;
+import io.cairndb.server.coordinator.Errors;
 import io.cairndb.server.membership.Membership;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -36,11 +37,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -485,26 +483,9 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     }
 
     private static <R> R refuse(Refusal<R> refusal, Throwable error) {
-        CairnException failure = unwrap(error);
+        CairnException failure = Errors.unwrap(error);
         ErrorCode code = ErrorCode.forNumber(failure.code().number());
         return refusal.of(code == null ? ErrorCode.INTERNAL_ERROR : code, failure.getMessage());
-    }
-
-    /** The {@link CairnException} behind a failure, or INTERNAL_ERROR for anything unexpected. */
-    private static CairnException unwrap(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof CairnException cairn) {
-            return cairn;
-        }
-        String reference = UUID.randomUUID().toString().substring(0, 8);
-        LOG.error("admin request failed, reference {}", reference, cause);
-        return new CairnException(io.cairndb.core.ErrorCode.INTERNAL_ERROR, "internal error "
-                + "(reference " + reference + " in the server log): "
-                + cause.getClass().getSimpleName());
     }
 
     // ------------------------------------------------------------------------------ wire forms

@@ -13,6 +13,7 @@ import io.cairndb.api.control.SubmitRequest;
 import io.cairndb.api.control.SubmitResponse;
 import io.cairndb.api.control.WatchMetadataRequest;
 import io.cairndb.core.CairnException;
+import io.cairndb.core.Failures;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.LinkedHashMap;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 
 /**
@@ -185,8 +185,7 @@ public final class ControlGrpcService extends ControlServiceGrpc.ControlServiceI
 
     private static CairnException failure(MetadataStateMachine.Applied applied, Throwable error) {
         if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
+            Throwable cause = Failures.cause(error);
             return cause instanceof CairnException cairn ? cairn
                     : new CairnException(io.cairndb.core.ErrorCode.INTERNAL_ERROR,
                             "metadata command failed: " + cause);

@@ -4,10 +4,9 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
+import io.cairndb.core.Failures;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Unexpected failures are logged with a reference and answered as INTERNAL_ERROR without a stack
  * trace.
  */
-final class Errors {
+public final class Errors {
 
     private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
 
@@ -29,12 +28,8 @@ final class Errors {
     }
 
     /** The {@link CairnException} behind a failure, or INTERNAL_ERROR for anything unexpected. */
-    static CairnException unwrap(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+    public static CairnException unwrap(Throwable error) {
+        Throwable cause = Failures.cause(error);
         if (cause instanceof CairnException cairn) {
             return cairn;
         }

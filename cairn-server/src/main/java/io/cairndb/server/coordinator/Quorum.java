@@ -1,12 +1,12 @@
 package io.cairndb.server.coordinator;
 
 import io.cairndb.core.CairnException;
+import io.cairndb.core.Failures;
 import io.cairndb.core.QuorumTracker;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -94,8 +94,7 @@ final class Quorum {
     }
 
     static String describe(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+        Throwable cause = Failures.cause(error);
         return cause instanceof CairnException ? cause.getMessage()
                 : cause.getClass().getSimpleName() + ": " + cause.getMessage();
     }

@@ -2,6 +2,7 @@ package io.cairndb.server.control.raft;
 
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
+import io.cairndb.core.Failures;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.server.control.AuditEvent;
 import io.cairndb.server.control.ClusterMetadata;
@@ -28,7 +29,6 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -167,7 +167,7 @@ public final class RaftMetadataStore implements MetadataStore {
         future.whenComplete((value, failure) -> {
             Runnable complete = () -> {
                 if (failure != null) {
-                    result.completeExceptionally(unwrap(failure));
+                    result.completeExceptionally(Failures.cause(failure));
                 } else {
                     result.complete(value);
                 }
@@ -472,7 +472,7 @@ public final class RaftMetadataStore implements MetadataStore {
                 .orTimeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)
                 .handle((ignored, failure) -> {
                     if (failure != null) {
-                        Throwable cause = unwrap(failure);
+                        Throwable cause = Failures.cause(failure);
                         if (cause instanceof CairnException cairn) {
                             throw new CompletionException(cairn);
                         }
@@ -575,7 +575,7 @@ public final class RaftMetadataStore implements MetadataStore {
                                 + members.keySet() + " did not complete within " + timeoutMillis
                                 + " ms (new members must be running and reachable, and a "
                                 + "majority of the current group too): "
-                                + unwrap(failure).getMessage(), unwrap(failure)));
+                                + Failures.cause(failure).getMessage(), Failures.cause(failure)));
                     }
                     LOG.info("control group is now {}", members.keySet());
                     return null;
@@ -685,7 +685,7 @@ public final class RaftMetadataStore implements MetadataStore {
     }
 
     private CairnException writeFailure(Throwable failure) {
-        Throwable cause = unwrap(failure);
+        Throwable cause = Failures.cause(failure);
         if (cause instanceof CairnException cairn) {
             return cairn;
         }
@@ -702,7 +702,7 @@ public final class RaftMetadataStore implements MetadataStore {
     }
 
     private CairnException readFailure(Throwable failure) {
-        Throwable cause = unwrap(failure);
+        Throwable cause = Failures.cause(failure);
         if (cause instanceof CairnException cairn) {
             return cairn;
         }
@@ -722,15 +722,6 @@ public final class RaftMetadataStore implements MetadataStore {
     private long remainingMillis(long startNanos) {
         long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         return Math.max(1, settings.requestTimeout().toMillis() - elapsedMillis);
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     private static List<RaftPeer> toPeers(Map<String, String> members) {
