@@ -20,6 +20,7 @@ import io.cairndb.api.peer.ScanResponse;
 import io.cairndb.api.peer.StatsRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.core.CairnException;
+import io.cairndb.core.Failures;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.Version;
 import io.cairndb.storage.ApplyResult;
@@ -97,13 +98,8 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
                     ? ApplyBatchResult.newBuilder().setResponse(toResponse(result)).build()
                     : ApplyBatchResult.newBuilder().setError(describe(error)).build()));
         }
-        CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).whenComplete(
-                (ignored, error) -> {
-                    ApplyBatchResponse.Builder response = ApplyBatchResponse.newBuilder();
-                    results.forEach(result -> response.addResults(result.join()));
-                    observer.onNext(response.build());
-                    observer.onCompleted();
-                });
+        answerAll(results, observer, items -> ApplyBatchResponse.newBuilder()
+                .addAllResults(items).build());
     }
 
     private ApplyResponse toResponse(ApplyResult result) {
@@ -118,7 +114,7 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     }
 
     private static String describe(Throwable error) {
-        Throwable cause = error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Failures.cause(error);
         return cause instanceof CairnException ? cause.getMessage() : cause.toString();
     }
 
@@ -142,13 +138,23 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
                     ? ReadBatchResult.newBuilder().setResponse(toResponse(version)).build()
                     : ReadBatchResult.newBuilder().setError(describe(error)).build()));
         }
-        CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).whenComplete(
-                (ignored, error) -> {
-                    ReadBatchResponse.Builder response = ReadBatchResponse.newBuilder();
-                    results.forEach(result -> response.addResults(result.join()));
-                    observer.onNext(response.build());
-                    observer.onCompleted();
-                });
+        answerAll(results, observer, items -> ReadBatchResponse.newBuilder()
+                .addAllResults(items).build());
+    }
+
+    /**
+     * Answers a batch once every item has its result. Each item's future already turned its
+     * failure into a result of its own, so none of them fails.
+     */
+    private static <T, R> void answerAll(List<CompletableFuture<T>> results,
+                                         StreamObserver<R> observer,
+                                         java.util.function.Function<List<T>, R> toResponse) {
+        CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).thenRun(() -> {
+            List<T> items = new ArrayList<>(results.size());
+            results.forEach(result -> items.add(result.join()));
+            observer.onNext(toResponse.apply(items));
+            observer.onCompleted();
+        });
     }
 
     private CompletableFuture<Version> read(ReadRequest request) {
@@ -231,9 +237,8 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
                                       java.util.function.Function<T, R> toResponse) {
         future.whenComplete((value, error) -> {
             if (error != null) {
-                Throwable cause = error.getCause() != null ? error.getCause() : error;
-                observer.onError(Status.INTERNAL.withDescription(cause instanceof CairnException
-                        ? cause.getMessage() : cause.toString()).asRuntimeException());
+                observer.onError(Status.INTERNAL.withDescription(describe(error))
+                        .asRuntimeException());
                 return;
             }
             try {

@@ -16,6 +16,7 @@ import io.cairndb.api.peer.ScanRequest;
 import io.cairndb.api.peer.ScanResponse;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
+import io.cairndb.core.Failures;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.Version;
 import io.cairndb.storage.ApplyResult;
@@ -32,7 +33,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -191,8 +191,7 @@ public final class RemoteReplica implements Replica {
                 CompletableFuture<O> target = batch.get(i).result();
                 all[i] = answers.get(i).whenComplete((answer, error) -> {
                     if (error != null) {
-                        target.completeExceptionally(error instanceof CompletionException
-                                && error.getCause() != null ? error.getCause() : error);
+                        target.completeExceptionally(Failures.cause(error));
                     } else {
                         target.complete(answer);
                     }
@@ -230,24 +229,40 @@ public final class RemoteReplica implements Replica {
         }
         CompletableFuture<ApplyBatchResponse> batch = this.<ApplyBatchResponse>call(
                 observer -> deadline().applyBatch(request.build(), observer));
-        List<CompletableFuture<ApplyResult>> results = new ArrayList<>(mutations.size());
-        for (int i = 0; i < mutations.size(); i++) {
+        return perItem(batch, mutations.size(), "mutations", ApplyBatchResponse::getResultsList,
+                ApplyBatchResult::getError, result -> toResult(result.getResponse()));
+    }
+
+    /**
+     * One future per item of a batch call, from its answer's per-item results: an item the
+     * replica reports failed fails alone; a call that fails, or answers with the wrong number of
+     * results, fails every item.
+     */
+    private <B, R, O> List<CompletableFuture<O>> perItem(
+            CompletableFuture<B> batch, int count, String what, Function<B, List<R>> results,
+            Function<R, String> error, Function<R, O> answer) {
+        CompletableFuture<List<R>> checked = batch.thenApply(response -> {
+            List<R> items = results.apply(response);
+            if (items.size() != count) {
+                throw new CairnException(ErrorCode.INTERNAL_ERROR, "replica " + nodeId
+                        + " answered " + items.size() + " of " + count + " " + what);
+            }
+            return items;
+        });
+        List<CompletableFuture<O>> futures = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             int index = i;
-            results.add(batch.thenApply(response -> {
-                if (response.getResultsCount() != mutations.size()) {
+            futures.add(checked.thenApply(items -> {
+                R item = items.get(index);
+                String failed = error.apply(item);
+                if (!failed.isEmpty()) {
                     throw new CairnException(ErrorCode.INTERNAL_ERROR, "replica " + nodeId
-                            + " answered " + response.getResultsCount() + " of "
-                            + mutations.size() + " mutations");
+                            + ": " + failed);
                 }
-                ApplyBatchResult result = response.getResults(index);
-                if (!result.getError().isEmpty()) {
-                    throw new CairnException(ErrorCode.INTERNAL_ERROR, "replica " + nodeId
-                            + ": " + result.getError());
-                }
-                return toResult(result.getResponse());
+                return answer.apply(item);
             }));
         }
-        return results;
+        return futures;
     }
 
     private ApplyResult toResult(ApplyResponse response) {
@@ -281,24 +296,8 @@ public final class RemoteReplica implements Replica {
                 .setProtocolVersion(PeerCodec.PROTOCOL_VERSION).addAllReads(requests).build();
         CompletableFuture<ReadBatchResponse> batch = this.<ReadBatchResponse>call(
                 observer -> deadline().readBatch(request, observer));
-        List<CompletableFuture<Version>> results = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
-            int index = i;
-            results.add(batch.thenApply(response -> {
-                if (response.getResultsCount() != requests.size()) {
-                    throw new CairnException(ErrorCode.INTERNAL_ERROR, "replica " + nodeId
-                            + " answered " + response.getResultsCount() + " of "
-                            + requests.size() + " reads");
-                }
-                ReadBatchResult result = response.getResults(index);
-                if (!result.getError().isEmpty()) {
-                    throw new CairnException(ErrorCode.INTERNAL_ERROR, "replica " + nodeId
-                            + ": " + result.getError());
-                }
-                return toVersion(result.getResponse());
-            }));
-        }
-        return results;
+        return perItem(batch, requests.size(), "reads", ReadBatchResponse::getResultsList,
+                ReadBatchResult::getError, result -> toVersion(result.getResponse()));
     }
 
     private static Version toVersion(ReadResponse response) {
