@@ -9,7 +9,7 @@ import io.cairndb.client.ControlStatus;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code cairn cluster}: the control group's state and the cluster view. */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
@@ -92,14 +92,12 @@ final class ClusterCommand extends GroupCommand {
                     + "whether the answering node believes it is up.")
     static final class View extends ClientCommand {
 
-        @Option(names = "--min-version", paramLabel = "TERM:INDEX",
-                description = "Read from the answering node once it holds at least this version "
-                        + "instead of a linearizable read.")
-        String minVersion;
+        @Mixin
+        MinVersionOption minVersion = new MinVersionOption();
 
         @Override
         int run(CairnClient client) {
-            ClusterView view = client.getClusterView(minVersion);
+            ClusterView view = client.getClusterView(minVersion.value);
             if (jsonOutput()) {
                 ObjectNode node = Output.object();
                 node.put("version", view.version());

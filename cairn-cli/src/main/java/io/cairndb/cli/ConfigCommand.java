@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -70,14 +71,12 @@ final class ConfigCommand extends GroupCommand {
             description = "Print the cluster configuration and the version it was read at.")
     static final class Get extends ClientCommand {
 
-        @Option(names = "--min-version", paramLabel = "TERM:INDEX",
-                description = "Read from the answering node once it holds at least this version "
-                        + "(from an earlier answer) instead of a linearizable read.")
-        String minVersion;
+        @Mixin
+        MinVersionOption minVersion = new MinVersionOption();
 
         @Override
         int run(CairnClient client) {
-            VersionedConfig read = client.getConfig(minVersion);
+            VersionedConfig read = client.getConfig(minVersion.value);
             if (jsonOutput()) {
                 ObjectNode node = json(read.config());
                 node.put("version", read.version());

@@ -78,27 +78,8 @@ final class NodeCommand extends GroupCommand {
                     String.format(Locale.ROOT, "%.1f", node.diskUsagePercent()),
                     Long.toString(node.hintsPending())});
             }
-            printTable(rows);
+            Output.table(out(), rows);
             return 0;
-        }
-
-        private void printTable(List<String[]> rows) {
-            int[] widths = new int[HEADINGS.length];
-            for (String[] row : rows) {
-                for (int i = 0; i < row.length; i++) {
-                    widths[i] = Math.max(widths[i], row[i].length());
-                }
-            }
-            for (String[] row : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < row.length; i++) {
-                    line.append(row[i]);
-                    if (i < row.length - 1) {
-                        line.append(" ".repeat(widths[i] - row[i].length() + 2));
-                    }
-                }
-                out().println(line);
-            }
         }
     }
 
