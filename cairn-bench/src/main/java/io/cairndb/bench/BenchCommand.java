@@ -179,6 +179,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     int connections;
 
+    @Option(names = "--unary",
+            description = "cairn: send each operation as its own RPC instead of on the SDK's"
+                    + " pipeline stream (many operations to a message), to measure what a client"
+                    + " without the stream gets.")
+    boolean unary;
+
     @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "10s",
             converter = DurationConverter.class,
             description = "Deadline of each operation; a missed one counts as TIMEOUT. Default:"
@@ -260,7 +266,7 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--timeout must be positive");
             }
             settings = new Backends.Settings(target, tenant, consistency, replicationFactor,
-                    connections, timeout);
+                    connections, timeout, unary);
         } catch (IllegalArgumentException e) {
             err.println("cairn bench: " + e.getMessage());
             return EXIT_USAGE;

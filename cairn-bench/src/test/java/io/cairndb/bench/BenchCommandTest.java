@@ -102,6 +102,20 @@ class BenchCommandTest {
         assertThat(result.get("ops").asLong() + result.get("errorCount").asLong())
                 .isEqualTo(500);
         assertThat(run.err()).doesNotContain("ops/s");
+        assertThat(result.get("system").get("transport").asText()).isEqualTo("pipeline");
+    }
+
+    @Test
+    void unaryRunsSendEachOperationAsItsOwnRpc() throws Exception {
+        Outcome run = bench(args("--tenant", "unary", "--workload", "ycsb-a", "--preload",
+                "--ops", "300", "--concurrency", "8", "--warmup", "0", "--unary", "--json",
+                "--quiet"));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode result = run.json();
+        assertThat(result.get("system").get("transport").asText()).isEqualTo("unary");
+        assertThat(result.get("ops").asLong()).isEqualTo(300);
+        assertThat(result.get("errorCount").asLong()).isZero();
     }
 
     @Test
@@ -172,6 +186,7 @@ class BenchCommandTest {
         Outcome shortKeys = bench("--keys", "1000000", "--key-size", "4");
         Outcome both = bench("--duration", "1s", "--ops", "10");
         Outcome redisLevel = bench("--backend", "redis", "--consistency", "quorum");
+        Outcome etcdUnary = bench("--backend", "etcd", "--unary");
 
         assertThat(badWorkload.exitCode()).isEqualTo(2);
         assertThat(badWorkload.err()).contains("workload must be one of");
@@ -180,6 +195,8 @@ class BenchCommandTest {
         assertThat(both.exitCode()).isEqualTo(2);
         assertThat(redisLevel.exitCode()).isEqualTo(2);
         assertThat(redisLevel.err()).contains("no consistency levels");
+        assertThat(etcdUnary.exitCode()).isEqualTo(2);
+        assertThat(etcdUnary.err()).contains("--unary applies only to the cairn backend");
     }
 
     @Test
@@ -198,7 +215,7 @@ class BenchCommandTest {
                 "--value-size", "--distribution", "--preload", "--concurrency", "--duration",
                 "--ops", "--warmup", "--consistency", "--rf", "--target", "--tenant", "--json",
                 "--hgrm", "--server-pids", "--initial-warmup", "--label", "--connections",
-                "--timeout", "--preload-only", "--preload-concurrency", "--quiet", "jmh",
+                "--timeout", "--unary", "--preload-only", "--preload-concurrency", "--quiet", "jmh",
                 "table")) {
             assertThat(help.out()).contains(option);
         }

@@ -91,9 +91,10 @@ public final class CairnClient implements AutoCloseable {
     private final CoordinatorServiceBlockingStub blockingStub;
     private final AdminServiceStub adminAsyncStub;
     private final AdminServiceBlockingStub adminBlockingStub;
+    private final Pipeline pipeline;
 
     private CairnClient(ManagedChannel channel, boolean channelOwned, String target,
-            Duration deadline) {
+            Duration deadline, boolean pipelining) {
         this.channel = channel;
         this.channelOwned = channelOwned;
         this.target = target;
@@ -108,6 +109,7 @@ public final class CairnClient implements AutoCloseable {
                 .withMaxInboundMessageSize(MESSAGE_SIZE_BYTES_MAX);
         this.adminBlockingStub = AdminServiceGrpc.newBlockingStub(channel)
                 .withMaxInboundMessageSize(MESSAGE_SIZE_BYTES_MAX);
+        this.pipeline = pipelining ? new Pipeline(asyncStub, target, deadline) : null;
     }
 
     /** A client of the server at {@code host:port}, over plaintext, with the default deadline. */
@@ -192,6 +194,12 @@ public final class CairnClient implements AutoCloseable {
             String consistency, String idempotencyKey) {
         WriteKeyValueRequest request = writeRequest(tenant, key, value, consistency,
                 idempotencyKey);
+        if (pipeline != null) {
+            return pipeline.call(call -> call.setWrite(request),
+                    result -> Responses.write(result.getWrite()),
+                    () -> callAsync(request, CoordinatorServiceStub::writeKeyValue,
+                            Responses::write));
+        }
         return callAsync(request, CoordinatorServiceStub::writeKeyValue, Responses::write);
     }
 
@@ -237,6 +245,12 @@ public final class CairnClient implements AutoCloseable {
 
     public CompletableFuture<ReadResult> readAsync(String tenant, String key, String consistency) {
         ReadKeyValueRequest request = readRequest(tenant, key, consistency);
+        if (pipeline != null) {
+            return pipeline.call(call -> call.setRead(request),
+                    result -> Responses.read(result.getRead()),
+                    () -> callAsync(request, CoordinatorServiceStub::readKeyValue,
+                            Responses::read));
+        }
         return callAsync(request, CoordinatorServiceStub::readKeyValue, Responses::read);
     }
 
@@ -296,6 +310,12 @@ public final class CairnClient implements AutoCloseable {
     public CompletableFuture<WriteResult> deleteAsync(String tenant, String key,
             String consistency, String idempotencyKey) {
         DeleteKeyValueRequest request = deleteRequest(tenant, key, consistency, idempotencyKey);
+        if (pipeline != null) {
+            return pipeline.call(call -> call.setDelete(request),
+                    result -> Responses.delete(result.getDelete()),
+                    () -> callAsync(request, CoordinatorServiceStub::deleteKeyValue,
+                            Responses::delete));
+        }
         return callAsync(request, CoordinatorServiceStub::deleteKeyValue, Responses::delete);
     }
 
@@ -1065,6 +1085,9 @@ public final class CairnClient implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (pipeline != null) {
+            pipeline.close(CLOSE_WAIT);
+        }
         if (!channelOwned) {
             return;
         }
@@ -1090,6 +1113,7 @@ public final class CairnClient implements AutoCloseable {
         private String target;
         private ManagedChannel channel;
         private Duration deadline = DEADLINE_DEFAULT;
+        private boolean pipelining = true;
 
         private Builder() {
         }
@@ -1120,10 +1144,22 @@ public final class CairnClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether the async single-key calls ({@code writeAsync}, {@code readAsync},
+         * {@code deleteAsync}) share one {@code Pipeline} stream, several to a message, instead of
+         * one RPC each. On by default: it costs the client and the server far less per call when
+         * many are in flight. A server without the stream gets unary RPCs. The blocking calls
+         * are always unary.
+         */
+        public Builder pipelining(boolean pipelining) {
+            this.pipelining = pipelining;
+            return this;
+        }
+
         public CairnClient build() {
             if (channel != null) {
                 String name = target != null ? target : channel.authority();
-                return new CairnClient(channel, false, name, deadline);
+                return new CairnClient(channel, false, name, deadline, pipelining);
             }
             if (target == null || target.isBlank()) {
                 throw new IllegalStateException("a CairnClient needs a target (host:port) or a"
@@ -1133,7 +1169,7 @@ public final class CairnClient implements AutoCloseable {
                             InsecureChannelCredentials.create())
                     .maxInboundMessageSize(MESSAGE_SIZE_BYTES_MAX)
                     .build();
-            return new CairnClient(opened, true, target, deadline);
+            return new CairnClient(opened, true, target, deadline, pipelining);
         }
     }
 }

@@ -22,6 +22,10 @@ import io.cairndb.api.GetTenantResponse;
 import io.cairndb.api.ListStorageNodesRequest;
 import io.cairndb.api.ListStorageNodesResponse;
 import io.cairndb.api.MigrationProgress;
+import io.cairndb.api.PipelineCall;
+import io.cairndb.api.PipelineRequest;
+import io.cairndb.api.PipelineResponse;
+import io.cairndb.api.PipelineResult;
 import io.cairndb.api.RangeQueryItem;
 import io.cairndb.api.RangeQueryRequest;
 import io.cairndb.api.RangeQueryResponse;
@@ -44,6 +48,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * A single-process stand-in for a CairnDB coordinator: tenants and keys in TreeMaps, one clock,
@@ -72,9 +77,11 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
     private final Map<String, StorageNodeInfo> nodes = new LinkedHashMap<>();
     private final Map<String, GetMigrationStatusResponse> migrations = new HashMap<>();
     private final AtomicInteger rangeQueryCalls = new AtomicInteger();
+    private final AtomicInteger pipelineStreams = new AtomicInteger();
     private long counter;
     private int generated;
     private volatile boolean silent;
+    private volatile boolean pipelineServed = true;
     private ErrorCode refusalCode;
     private String refusalMessage;
     private Status failure;
@@ -106,6 +113,82 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
 
     public int rangeQueryCalls() {
         return rangeQueryCalls.get();
+    }
+
+    // ---------------------------------------------------------------------- pipeline
+
+    /**
+     * Runs each call through the unary handler of the same name and sends its answer back alone.
+     * A call the unary handler fails with a status ({@link #failNext}) ends the whole stream with
+     * it, as a broken connection would; {@link #silent} leaves calls unanswered.
+     */
+    @Override
+    public StreamObserver<PipelineRequest> pipeline(StreamObserver<PipelineResponse> out) {
+        pipelineStreams.incrementAndGet();
+        if (!pipelineServed) {
+            return super.pipeline(out);
+        }
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(PipelineRequest request) {
+                for (PipelineCall call : request.getCallsList()) {
+                    PipelineResult.Builder result = PipelineResult.newBuilder()
+                            .setId(call.getId());
+                    switch (call.getCallCase()) {
+                        case WRITE -> writeKeyValue(call.getWrite(),
+                                resultOf(out, result, PipelineResult.Builder::setWrite));
+                        case READ -> readKeyValue(call.getRead(),
+                                resultOf(out, result, PipelineResult.Builder::setRead));
+                        case DELETE -> deleteKeyValue(call.getDelete(),
+                                resultOf(out, result, PipelineResult.Builder::setDelete));
+                        default -> throw new IllegalArgumentException("no operation");
+                    }
+                }
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+            }
+
+            @Override
+            public void onCompleted() {
+                out.onCompleted();
+            }
+        };
+    }
+
+    /** From now on the pipeline stream is refused as UNIMPLEMENTED, as an older server does. */
+    public void withoutPipeline() {
+        pipelineServed = false;
+    }
+
+    /** How many pipeline streams clients have opened. */
+    public int pipelineStreams() {
+        return pipelineStreams.get();
+    }
+
+    private static <R> StreamObserver<R> resultOf(StreamObserver<PipelineResponse> out,
+            PipelineResult.Builder result, BiConsumer<PipelineResult.Builder, R> set) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(R response) {
+                set.accept(result, response);
+                synchronized (out) {
+                    out.onNext(PipelineResponse.newBuilder().addResults(result).build());
+                }
+            }
+
+            @Override
+            public void onError(Throwable failure) {
+                synchronized (out) {
+                    out.onError(failure);
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
     }
 
     // ---------------------------------------------------------------------- key-value

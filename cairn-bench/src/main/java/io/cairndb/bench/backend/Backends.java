@@ -21,9 +21,11 @@ public final class Backends {
      *     default
      * @param connections client connections to open; operations are spread over them round-robin
      * @param timeout the deadline of each operation
+     * @param unary CairnDB: one RPC per operation instead of the SDK's pipeline stream
      */
     public record Settings(String target, String tenant, String consistency,
-                           int replicationFactor, int connections, Duration timeout) {
+                           int replicationFactor, int connections, Duration timeout,
+                           boolean unary) {
 
         public Settings {
             if (connections < 1) {
@@ -42,6 +44,9 @@ public final class Backends {
      * @throws IllegalArgumentException naming the valid choices
      */
     public static Backend create(String name, Settings settings) {
+        if (settings.unary() && !name.equalsIgnoreCase("cairn")) {
+            throw new IllegalArgumentException("--unary applies only to the cairn backend");
+        }
         switch (name.toLowerCase(Locale.ROOT)) {
             case "cairn":
                 return new CairnBackend(settings);

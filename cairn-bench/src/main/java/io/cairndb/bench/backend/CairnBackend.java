@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * CairnDB through the Java SDK's async calls. Reads and writes use one consistency level (quorum
+ * CairnDB through the Java SDK's async calls, on its pipeline stream unless {@code --unary}. Reads and writes use one consistency level (quorum
  * unless told otherwise); every write leaves the idempotency key to the server, as a client that
  * names none does.
  */
@@ -38,7 +38,7 @@ final class CairnBackend implements Backend {
                 ? Consistency.parse(settings.consistency()) : Consistency.QUORUM;
         for (int i = 0; i < settings.connections(); i++) {
             clients.add(CairnClient.builder().target(target).deadline(settings.timeout())
-                    .build());
+                    .pipelining(!settings.unary()).build());
         }
     }
 
@@ -74,6 +74,7 @@ final class CairnBackend implements Backend {
         description.put("tenantCreated", tenantCreated);
         description.put("consistency", consistency.wireName());
         description.put("connections", clients.size());
+        description.put("transport", settings.unary() ? "unary" : "pipeline");
         return description;
     }
 

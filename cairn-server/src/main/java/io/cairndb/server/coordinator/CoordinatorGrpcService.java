@@ -16,6 +16,8 @@ import io.cairndb.api.GetTenantRequest;
 import io.cairndb.api.GetTenantResponse;
 import io.cairndb.api.ListStorageNodesRequest;
 import io.cairndb.api.ListStorageNodesResponse;
+import io.cairndb.api.PipelineRequest;
+import io.cairndb.api.PipelineResponse;
 import io.cairndb.api.RangeQueryRequest;
 import io.cairndb.api.RangeQueryResponse;
 import io.cairndb.api.ReadKeyValueRequest;
@@ -45,16 +47,26 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
     private static <Q extends Message, R extends Message> void serve(
             Q request, StreamObserver<R> observer, R prototype,
             Function<Q, CompletableFuture<R>> call) {
+        answer(request, prototype, call).thenAccept(response -> {
+            observer.onNext(response);
+            observer.onCompleted();
+        });
+    }
+
+    /**
+     * The response to one call: the coordinator's answer, or a failure (thrown at once or raised
+     * later) turned into the response's in-band error fields. The future never fails.
+     */
+    static <Q extends Message, R extends Message> CompletableFuture<R> answer(
+            Q request, R prototype, Function<Q, CompletableFuture<R>> call) {
         CompletableFuture<R> future;
         try {
             future = call.apply(request);
         } catch (RuntimeException e) {
             future = CompletableFuture.failedFuture(e);
         }
-        future.whenComplete((response, error) -> {
-            observer.onNext(error == null ? response : Errors.response(prototype, request, error));
-            observer.onCompleted();
-        });
+        return future.handle((response, error) ->
+                error == null ? response : Errors.response(prototype, request, error));
     }
 
     @Override
@@ -73,6 +85,11 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
     public void deleteKeyValue(DeleteKeyValueRequest request,
                                StreamObserver<DeleteKeyValueResponse> observer) {
         serve(request, observer, DeleteKeyValueResponse.getDefaultInstance(), coordinator::delete);
+    }
+
+    @Override
+    public StreamObserver<PipelineRequest> pipeline(StreamObserver<PipelineResponse> observer) {
+        return new PipelineStream(coordinator, observer);
     }
 
     @Override

@@ -1,0 +1,159 @@
+package io.cairndb.server.coordinator;
+
+import io.cairndb.api.DeleteKeyValueResponse;
+import io.cairndb.api.ErrorCode;
+import io.cairndb.api.PipelineCall;
+import io.cairndb.api.PipelineError;
+import io.cairndb.api.PipelineRequest;
+import io.cairndb.api.PipelineResponse;
+import io.cairndb.api.PipelineResult;
+import io.cairndb.api.ReadKeyValueResponse;
+import io.cairndb.api.WriteKeyValueResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One client's {@code Pipeline} stream. Every call it receives runs on the coordinator exactly as
+ * the unary RPC of the same name would, and its answer goes back as soon as it completes; answers
+ * that complete together leave in one message. At most {@link #CALLS_IN_FLIGHT_MAX} calls run at
+ * once: past that the stream stops reading until half of them have been answered, so a client
+ * that sends faster than the node can work is slowed by gRPC flow control, not buffered.
+ */
+final class PipelineStream implements StreamObserver<PipelineRequest> {
+
+    static final int CALLS_IN_FLIGHT_MAX = 4096;
+    private static final int RESULTS_PER_MESSAGE_MAX = 512;
+    private static final int MESSAGE_BYTES_TARGET = 4 * 1024 * 1024;
+
+    private final Coordinator coordinator;
+    private final ServerCallStreamObserver<PipelineResponse> out;
+    private final ConcurrentLinkedQueue<PipelineResult> answered = new ConcurrentLinkedQueue<>();
+    /** Drain requests not yet served; whoever raises it from zero sends, alone. */
+    private final AtomicInteger drainRequests = new AtomicInteger();
+    private final Object lock = new Object();
+    private int inFlight; // guarded by lock
+    private boolean reading = true; // guarded by lock: a message has been requested
+    private boolean inputEnded; // guarded by lock
+    private boolean finished; // only the drainer touches it
+    private volatile boolean cancelled;
+
+    PipelineStream(Coordinator coordinator, StreamObserver<PipelineResponse> out) {
+        this.coordinator = coordinator;
+        this.out = (ServerCallStreamObserver<PipelineResponse>) out;
+        this.out.disableAutoRequest();
+        this.out.setOnCancelHandler(() -> cancelled = true);
+        this.out.request(1);
+    }
+
+    @Override
+    public void onNext(PipelineRequest request) {
+        synchronized (lock) {
+            inFlight += request.getCallsCount();
+        }
+        for (PipelineCall call : request.getCallsList()) {
+            start(call);
+        }
+        boolean more;
+        synchronized (lock) {
+            more = inFlight < CALLS_IN_FLIGHT_MAX;
+            reading = more;
+        }
+        if (more) {
+            out.request(1);
+        }
+    }
+
+    private void start(PipelineCall call) {
+        long id = call.getId();
+        switch (call.getCallCase()) {
+            case WRITE -> CoordinatorGrpcService.answer(call.getWrite(),
+                            WriteKeyValueResponse.getDefaultInstance(), coordinator::write)
+                    .thenAccept(response -> answer(PipelineResult.newBuilder().setId(id)
+                            .setWrite(response).build()));
+            case READ -> CoordinatorGrpcService.answer(call.getRead(),
+                            ReadKeyValueResponse.getDefaultInstance(), coordinator::read)
+                    .thenAccept(response -> answer(PipelineResult.newBuilder().setId(id)
+                            .setRead(response).build()));
+            case DELETE -> CoordinatorGrpcService.answer(call.getDelete(),
+                            DeleteKeyValueResponse.getDefaultInstance(), coordinator::delete)
+                    .thenAccept(response -> answer(PipelineResult.newBuilder().setId(id)
+                            .setDelete(response).build()));
+            default -> answer(PipelineResult.newBuilder().setId(id)
+                    .setError(PipelineError.newBuilder()
+                            .setErrorCode(ErrorCode.INVALID_REQUEST)
+                            .setErrorMessage("pipeline call " + id + " names no operation:"
+                                    + " set one of write, read or delete"))
+                    .build());
+        }
+    }
+
+    private void answer(PipelineResult result) {
+        answered.add(result);
+        boolean resume;
+        synchronized (lock) {
+            inFlight--;
+            resume = !reading && !inputEnded && inFlight <= CALLS_IN_FLIGHT_MAX / 2;
+            if (resume) {
+                reading = true;
+            }
+        }
+        drain();
+        if (resume) {
+            out.request(1);
+        }
+    }
+
+    @Override
+    public void onCompleted() {
+        synchronized (lock) {
+            inputEnded = true;
+        }
+        drain();
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+        // The client cancelled or the connection broke: calls running finish, unanswered.
+        cancelled = true;
+    }
+
+    /** Sends what has been answered, then ends the stream once the client has and all is sent. */
+    private void drain() {
+        if (drainRequests.getAndIncrement() != 0) {
+            return;
+        }
+        int pending = 1;
+        do {
+            send();
+            pending = drainRequests.addAndGet(-pending);
+        } while (pending != 0);
+    }
+
+    private void send() {
+        PipelineResult result;
+        while ((result = answered.poll()) != null) {
+            PipelineResponse.Builder message = PipelineResponse.newBuilder().addResults(result);
+            int bytes = result.getSerializedSize();
+            while (message.getResultsCount() < RESULTS_PER_MESSAGE_MAX
+                    && bytes < MESSAGE_BYTES_TARGET && (result = answered.poll()) != null) {
+                message.addResults(result);
+                bytes += result.getSerializedSize();
+            }
+            if (!cancelled && !finished) {
+                out.onNext(message.build());
+            }
+        }
+        boolean done;
+        synchronized (lock) {
+            done = inputEnded && inFlight == 0;
+        }
+        if (done && !finished && answered.isEmpty()) {
+            finished = true;
+            if (!cancelled) {
+                out.onCompleted();
+            }
+        }
+    }
+}
