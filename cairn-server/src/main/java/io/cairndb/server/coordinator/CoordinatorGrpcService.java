@@ -28,8 +28,10 @@ import io.cairndb.api.UpdateReplicationFactorRequest;
 import io.cairndb.api.UpdateReplicationFactorResponse;
 import io.cairndb.api.WriteKeyValueRequest;
 import io.cairndb.api.WriteKeyValueResponse;
+import io.cairndb.server.TransportThread;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -47,10 +49,12 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
     private static <Q extends Message, R extends Message> void serve(
             Q request, StreamObserver<R> observer, R prototype,
             Function<Q, CompletableFuture<R>> call) {
-        answer(request, prototype, call).thenAccept(response -> {
-            observer.onNext(response);
-            observer.onCompleted();
-        });
+        Executor transport = TransportThread.current();
+        answer(request, prototype, call).thenAccept(response -> TransportThread.send(transport,
+                () -> {
+                    observer.onNext(response);
+                    observer.onCompleted();
+                }));
     }
 
     /**

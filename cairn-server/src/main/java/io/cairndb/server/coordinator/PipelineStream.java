@@ -9,9 +9,12 @@ import io.cairndb.api.PipelineResponse;
 import io.cairndb.api.PipelineResult;
 import io.cairndb.api.ReadKeyValueResponse;
 import io.cairndb.api.WriteKeyValueResponse;
+import io.cairndb.server.TransportThread;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,6 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that complete together leave in one message. At most {@link #CALLS_IN_FLIGHT_MAX} calls run at
  * once: past that the stream stops reading until half of them have been answered, so a client
  * that sends faster than the node can work is slowed by gRPC flow control, not buffered.
+ *
+ * <p>Answers are sent from the stream's transport thread ({@link TransportThread}): the thread
+ * that completes a call (often the storage writer, completing a whole group commit) only queues
+ * its answer and, if no send is pending, hands one to the transport thread, so the answers of one
+ * group commit leave in one message.
  */
 final class PipelineStream implements StreamObserver<PipelineRequest> {
 
@@ -29,6 +37,8 @@ final class PipelineStream implements StreamObserver<PipelineRequest> {
 
     private final Coordinator coordinator;
     private final ServerCallStreamObserver<PipelineResponse> out;
+    /** The transport thread the stream was opened on, or null. */
+    private final Executor transport;
     private final ConcurrentLinkedQueue<PipelineResult> answered = new ConcurrentLinkedQueue<>();
     /** Drain requests not yet served; whoever raises it from zero sends, alone. */
     private final AtomicInteger drainRequests = new AtomicInteger();
@@ -42,6 +52,7 @@ final class PipelineStream implements StreamObserver<PipelineRequest> {
     PipelineStream(Coordinator coordinator, StreamObserver<PipelineResponse> out) {
         this.coordinator = coordinator;
         this.out = (ServerCallStreamObserver<PipelineResponse>) out;
+        this.transport = TransportThread.current();
         this.out.disableAutoRequest();
         this.out.setOnCancelHandler(() -> cancelled = true);
         this.out.request(1);
@@ -124,6 +135,20 @@ final class PipelineStream implements StreamObserver<PipelineRequest> {
         if (drainRequests.getAndIncrement() != 0) {
             return;
         }
+        if (transport == null) {
+            sendAll();
+        } else {
+            // Even on the transport thread itself: answers that complete while it reads a message
+            // then leave together once it has.
+            try {
+                transport.execute(this::sendAll);
+            } catch (RejectedExecutionException e) {
+                cancelled = true; // the server is shutting its transport down
+            }
+        }
+    }
+
+    private void sendAll() {
         int pending = 1;
         do {
             send();

@@ -23,6 +23,7 @@ import io.cairndb.core.CairnException;
 import io.cairndb.core.Failures;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.Version;
+import io.cairndb.server.TransportThread;
 import io.cairndb.storage.ApplyResult;
 import io.cairndb.storage.KeyEntry;
 import io.cairndb.storage.Mutation;
@@ -31,6 +32,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -149,11 +151,15 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     private static <T, R> void answerAll(List<CompletableFuture<T>> results,
                                          StreamObserver<R> observer,
                                          java.util.function.Function<List<T>, R> toResponse) {
+        Executor transport = TransportThread.current();
         CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).thenRun(() -> {
             List<T> items = new ArrayList<>(results.size());
             results.forEach(result -> items.add(result.join()));
-            observer.onNext(toResponse.apply(items));
-            observer.onCompleted();
+            R response = toResponse.apply(items);
+            TransportThread.send(transport, () -> {
+                observer.onNext(response);
+                observer.onCompleted();
+            });
         });
     }
 
@@ -235,7 +241,8 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
 
     private static <T, R> void answer(CompletableFuture<T> future, StreamObserver<R> observer,
                                       java.util.function.Function<T, R> toResponse) {
-        future.whenComplete((value, error) -> {
+        Executor transport = TransportThread.current();
+        future.whenComplete((value, error) -> TransportThread.send(transport, () -> {
             if (error != null) {
                 observer.onError(Status.INTERNAL.withDescription(describe(error))
                         .asRuntimeException());
@@ -247,7 +254,7 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
             } catch (RuntimeException e) {
                 observer.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
             }
-        });
+        }));
     }
 
 }
