@@ -47,9 +47,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -304,15 +306,21 @@ public final class CairnServer implements AutoCloseable {
                         .setRaftAddress(raft.address()).build(), timeoutMillis, joinTimeoutMillis);
                 raft.awaitVersion(raft.status().commitIndex(),
                         Duration.ofMillis(joinTimeoutMillis)).join();
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
-                        joinTimeoutMillis);
-                while (!raft.current().nodes().containsKey(nodeId)) {
-                    if (System.nanoTime() > deadline) {
-                        throw new ConfigException("joined through " + config.join()
-                                + " but this node's registration did not arrive within "
-                                + joinTimeoutMillis + " ms");
+                CompletableFuture<Void> registered = new CompletableFuture<>();
+                raft.addListener(state -> {
+                    if (!registered.isDone() && state.nodes().containsKey(nodeId)) {
+                        registered.complete(null);
                     }
-                    Thread.sleep(50);
+                });
+                if (raft.current().nodes().containsKey(nodeId)) {
+                    registered.complete(null);
+                }
+                try {
+                    registered.get(joinTimeoutMillis, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    throw new ConfigException("joined through " + config.join()
+                            + " but this node's registration did not arrive within "
+                            + joinTimeoutMillis + " ms");
                 }
             }
             return raft;
