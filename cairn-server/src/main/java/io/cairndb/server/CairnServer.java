@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import io.cairndb.core.Failures;
 import io.cairndb.server.control.MetadataCommand;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.control.NodeInfo;
@@ -291,6 +292,7 @@ public final class CairnServer implements AutoCloseable {
         }
         try {
             if (resuming) {
+                catchUp(raft, timeoutMillis);
                 // After a full restart no majority may be up yet: serve with the view the log
                 // recovered, and record this node's current address once a majority answers.
                 registerInBackground(raft, nodeId, config.host(), port, peerPort, config,
@@ -332,6 +334,28 @@ public final class CairnServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             raft.close();
             throw new ConfigException("interrupted while joining the control group");
+        }
+    }
+
+    /**
+     * After a restart a member applies its log again in the background, and the last entries it
+     * holds may only be known as committed once its group has a leader again. Until then its
+     * view can be older than the one it served before: a tenant created just before a crash would
+     * read as missing. This waits, up to {@code timeoutMillis}, until the group confirms that the
+     * member has applied everything committed. Without a majority up (a full restart, nodes
+     * coming back one by one) it serves the view recovered so far and says so.
+     */
+    private static void catchUp(MetadataStore raft, long timeoutMillis)
+            throws InterruptedException {
+        try {
+            raft.readLinearizable().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = Failures.cause(e);
+            String reason = cause instanceof TimeoutException || cause.getMessage() == null
+                    ? "no answer" : cause.getMessage();
+            LOG.warn("the control group did not confirm this node's metadata within {} ms ({});"
+                    + " serving with the metadata recovered from the log (version {}) meanwhile",
+                    timeoutMillis, reason, raft.current().version());
         }
     }
 
