@@ -19,7 +19,6 @@ import io.cairndb.server.membership.HintedHandoff;
 import io.cairndb.server.membership.Membership;
 import io.cairndb.server.replica.PeerCodec;
 import io.cairndb.server.replica.PeerGrpcService;
-import io.grpc.util.MutableHandlerRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -186,7 +185,7 @@ public final class CairnServer implements AutoCloseable {
             started.add(() -> stop(peer));
             // Client services are added once the metadata exists; the port is bound first
             // because joining a cluster announces it.
-            MutableHandlerRegistry clientServices = new MutableHandlerRegistry();
+            ClientServices clientServices = new ClientServices(nodeId);
             Server grpc = listen(config.host(), config.port(), "clients",
                     NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
                                     config.port()))
@@ -214,9 +213,10 @@ public final class CairnServer implements AutoCloseable {
             Coordinator coordinator = new Coordinator(metadata,
                     new ClusterRouter(membership, hints), new Validation(config.limits()), hlc,
                     wallMillis, config.requests(), stats);
-            clientServices.addService(new CoordinatorGrpcService(coordinator));
-            clientServices.addService(new ControlGrpcService(metadata));
-            clientServices.addService(new AdminGrpcService(metadata, membership));
+            clientServices.add(new CoordinatorGrpcService(coordinator));
+            clientServices.add(new ControlGrpcService(metadata));
+            clientServices.add(new AdminGrpcService(metadata, membership));
+            clientServices.serving();
             HealthHttpServer health = HealthHttpServer.start(config.host(), config.httpPort(),
                     nodeId, metadata, membership, Math.min(2_000,
                             config.requests().requestTimeoutMillis()));
