@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 // Proves the async single-key calls travel on one pipeline stream with the unary calls' answers
@@ -49,6 +52,39 @@ class CairnClientPipelineTest {
             assertThat(failureOf(client.writeAsync("acme", "k", "v")))
                     .isExactlyInstanceOf(QuorumNotReachedException.class)
                     .hasMessage("1 of 2 replicas");
+            assertThat(coordinator.fake.pipelineStreams()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void callsFromManyThreadsAtOnceEachGetTheirOwnAnswer() throws Exception {
+        try (InProcessCoordinator coordinator = new InProcessCoordinator();
+                CairnClient client = coordinator.client()) {
+            client.createTenant("acme");
+            int threads = 8;
+            int perThread = 250;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<List<CompletableFuture<WriteResult>>>> submitted = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    submitted.add(pool.submit(() -> {
+                        List<CompletableFuture<WriteResult>> writes = new ArrayList<>();
+                        for (int i = 0; i < perThread; i++) {
+                            writes.add(client.writeAsync("acme", "t" + thread + "-" + i, "v"));
+                        }
+                        return writes;
+                    }));
+                }
+                for (int t = 0; t < threads; t++) {
+                    List<CompletableFuture<WriteResult>> writes = submitted.get(t).get();
+                    for (int i = 0; i < perThread; i++) {
+                        assertThat(writes.get(i).get().key()).isEqualTo("t" + t + "-" + i);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
             assertThat(coordinator.fake.pipelineStreams()).isEqualTo(1);
         }
     }
