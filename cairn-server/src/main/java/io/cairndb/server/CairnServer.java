@@ -68,6 +68,7 @@ import org.slf4j.LoggerFactory;
 public final class CairnServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CairnServer.class);
+    private static final long CATCH_UP_RETRY_MILLIS = 100;
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final int GRPC_MESSAGE_BYTES_MAX = 80 * 1024 * 1024;
 
@@ -347,16 +348,26 @@ public final class CairnServer implements AutoCloseable {
      */
     private static void catchUp(MetadataStore raft, long timeoutMillis)
             throws InterruptedException {
-        try {
-            raft.readLinearizable().get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = Failures.cause(e);
-            String reason = cause instanceof TimeoutException || cause.getMessage() == null
-                    ? "no answer" : cause.getMessage();
-            LOG.warn("the control group did not confirm this node's metadata within {} ms ({});"
-                    + " serving with the metadata recovered from the log (version {}) meanwhile",
-                    timeoutMillis, reason, raft.current().version());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        String reason = "no answer";
+        while (System.nanoTime() < deadline) {
+            long leftMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(
+                    deadline - System.nanoTime()));
+            try {
+                raft.readLinearizable().get(leftMillis, TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                // Refused at once until the group has elected a leader: ask again shortly.
+                Throwable cause = Failures.cause(e);
+                reason = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+                Thread.sleep(CATCH_UP_RETRY_MILLIS);
+            } catch (TimeoutException e) {
+                break;
+            }
         }
+        LOG.warn("the control group did not confirm this node's metadata within {} ms ({});"
+                + " serving with the metadata recovered from the log (version {}) meanwhile",
+                timeoutMillis, reason, raft.current().version());
     }
 
     private static Server listen(String host, int port, String what, Server server) {

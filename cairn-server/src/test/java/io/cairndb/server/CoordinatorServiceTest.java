@@ -23,6 +23,9 @@ import io.cairndb.api.RemoveStorageNodeRequest;
 import io.cairndb.api.UpdateReplicationFactorRequest;
 import io.cairndb.api.WriteKeyValueRequest;
 import io.cairndb.api.WriteKeyValueResponse;
+import io.cairndb.api.admin.AdminServiceGrpc;
+import io.cairndb.api.admin.GetControlStatusRequest;
+import io.cairndb.api.admin.GetControlStatusResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -385,6 +388,11 @@ class CoordinatorServiceTest {
         String id = node.server.nodeId();
         WriteKeyValueResponse written = write("k", "kept", "", "idem");
         node.restart();
+        // A restarted node serves once its control group has confirmed its metadata: alone in
+        // the group, it must have been elected leader first (and so applied all it committed).
+        GetControlStatusResponse control = AdminServiceGrpc.newBlockingStub(node.channel)
+                .getControlStatus(GetControlStatusRequest.getDefaultInstance());
+        assertThat(control.getRole()).isEqualTo("leader");
         assertThat(node.server.nodeId()).isEqualTo(id);
         assertThat(node.stub.getTenant(GetTenantRequest.newBuilder().setTenantId("acme").build())
                 .getSuccess()).isTrue();
