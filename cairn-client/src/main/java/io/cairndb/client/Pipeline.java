@@ -81,8 +81,7 @@ final class Pipeline {
             return unary.get();
         }
         if (closing) {
-            return CompletableFuture.failedFuture(new CairnException(ErrorCode.UNKNOWN,
-                    "the client of CairnDB at " + target + " is closed"));
+            return CompletableFuture.failedFuture(closedError());
         }
         PipelineCall.Builder builder = PipelineCall.newBuilder().setId(ids.incrementAndGet());
         fill.accept(builder);
@@ -92,6 +91,11 @@ final class Pipeline {
         outbox.add(call);
         drain();
         return call.future;
+    }
+
+    private CairnException closedError() {
+        return new CairnException(ErrorCode.UNKNOWN, "the client of CairnDB at " + target
+                + " is closed");
     }
 
     /** Sends what is queued; one thread at a time does, the others leave it their work. */
@@ -112,6 +116,13 @@ final class Pipeline {
             if (unsupported) {
                 if (inFlight.remove(call.request.getId()) != null) {
                     call.retryUnary();
+                }
+                continue;
+            }
+            if (stream != null && stream.halfClosed) {
+                // Queued by a caller racing close(): the stream takes no more calls.
+                if (inFlight.remove(call.request.getId()) != null) {
+                    call.future.completeExceptionally(closedError());
                 }
                 continue;
             }
