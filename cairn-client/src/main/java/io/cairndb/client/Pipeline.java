@@ -52,6 +52,11 @@ final class Pipeline {
     private final AtomicLong ids = new AtomicLong();
     private final ScheduledExecutorService timer;
     private volatile boolean unsupported;
+    /**
+     * The thread completing the futures of one answer message, while it does: calls their
+     * callbacks make then wait, and leave in one message when it is done, not one each.
+     */
+    private volatile Thread delivering;
     private volatile boolean closing;
     private Stream stream; // only the drainer touches it
 
@@ -100,6 +105,9 @@ final class Pipeline {
 
     /** Sends what is queued; one thread at a time does, the others leave it their work. */
     private void drain() {
+        if (Thread.currentThread() == delivering) {
+            return; // the calls its answers' callbacks make leave together once it is done
+        }
         if (drainRequests.getAndIncrement() != 0) {
             return;
         }
@@ -265,13 +273,19 @@ final class Pipeline {
 
         @Override
         public void onNext(PipelineResponse response) {
-            for (PipelineResult result : response.getResultsList()) {
-                Call<?> call = inFlight.remove(result.getId());
-                if (call != null) {
-                    call.answer(result);
+            delivering = Thread.currentThread();
+            try {
+                for (PipelineResult result : response.getResultsList()) {
+                    Call<?> call = inFlight.remove(result.getId());
+                    if (call != null) {
+                        call.answer(result);
+                    }
                 }
+            } finally {
+                delivering = null;
             }
             settled();
+            drain();
         }
 
         @Override

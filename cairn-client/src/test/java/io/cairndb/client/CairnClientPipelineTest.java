@@ -90,6 +90,30 @@ class CairnClientPipelineTest {
     }
 
     @Test
+    void callsMadeByAnswersCallbacksLeaveTogether() throws Exception {
+        try (InProcessCoordinator coordinator = new InProcessCoordinator();
+                CairnClient client = coordinator.client()) {
+            client.createTenant("acme");
+            coordinator.fake.holdPipelineAnswers();
+            List<CompletableFuture<ReadResult>> reads = new ArrayList<>();
+            CompletableFuture<Void> readsIssued = client.writeAsync("acme", "k", "v")
+                    .thenAccept(written -> {
+                        for (int i = 0; i < 10; i++) {
+                            reads.add(client.readAsync("acme", "k"));
+                        }
+                    });
+            coordinator.fake.releasePipelineAnswers();
+            readsIssued.get();
+
+            for (CompletableFuture<ReadResult> read : reads) {
+                assertThat(read.get().value()).isEqualTo("v".getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(reads).hasSize(10);
+            assertThat(coordinator.fake.largestPipelineMessage()).isEqualTo(10);
+        }
+    }
+
+    @Test
     void silentServerTimesOutEachCallAtTheDeadline() throws Exception {
         Duration deadline = Duration.ofMillis(200);
         try (InProcessCoordinator coordinator = new InProcessCoordinator();

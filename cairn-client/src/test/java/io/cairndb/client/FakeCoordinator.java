@@ -42,8 +42,10 @@ import io.cairndb.api.WriteKeyValueRequest;
 import io.cairndb.api.WriteKeyValueResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -78,6 +80,9 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
     private final Map<String, GetMigrationStatusResponse> migrations = new HashMap<>();
     private final AtomicInteger rangeQueryCalls = new AtomicInteger();
     private final AtomicInteger pipelineStreams = new AtomicInteger();
+    private final AtomicInteger largestPipelineMessage = new AtomicInteger();
+    private final List<Runnable> heldAnswers = new ArrayList<>();
+    private boolean holdingAnswers; // guarded by heldAnswers
     private long counter;
     private int generated;
     private volatile boolean silent;
@@ -131,6 +136,7 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
         return new StreamObserver<>() {
             @Override
             public void onNext(PipelineRequest request) {
+                largestPipelineMessage.accumulateAndGet(request.getCallsCount(), Math::max);
                 for (PipelineCall call : request.getCallsList()) {
                     PipelineResult.Builder result = PipelineResult.newBuilder()
                             .setId(call.getId());
@@ -162,20 +168,52 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
         pipelineServed = false;
     }
 
+    /** The most calls one pipeline message has carried. */
+    public int largestPipelineMessage() {
+        return largestPipelineMessage.get();
+    }
+
     /** How many pipeline streams clients have opened. */
     public int pipelineStreams() {
         return pipelineStreams.get();
     }
 
-    private static <R> StreamObserver<R> resultOf(StreamObserver<PipelineResponse> out,
+    /** From now on pipeline answers wait for {@link #releasePipelineAnswers}. */
+    public void holdPipelineAnswers() {
+        synchronized (heldAnswers) {
+            holdingAnswers = true;
+        }
+    }
+
+    /** Sends the answers held, each alone, on the calling thread, and holds no more. */
+    public void releasePipelineAnswers() {
+        List<Runnable> sends;
+        synchronized (heldAnswers) {
+            holdingAnswers = false;
+            sends = new ArrayList<>(heldAnswers);
+            heldAnswers.clear();
+        }
+        sends.forEach(Runnable::run);
+    }
+
+    private <R> StreamObserver<R> resultOf(StreamObserver<PipelineResponse> out,
             PipelineResult.Builder result, BiConsumer<PipelineResult.Builder, R> set) {
         return new StreamObserver<>() {
             @Override
             public void onNext(R response) {
                 set.accept(result, response);
-                synchronized (out) {
-                    out.onNext(PipelineResponse.newBuilder().addResults(result).build());
+                Runnable send = () -> {
+                    synchronized (out) {
+                        out.onNext(PipelineResponse.newBuilder().addResults(result).build());
+                    }
+                };
+                synchronized (heldAnswers) {
+                    if (holdingAnswers) {
+                        heldAnswers.add(send);
+                        return;
+                    }
                 }
+                send.run();
             }
 
             @Override
