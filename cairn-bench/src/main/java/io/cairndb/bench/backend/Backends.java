@@ -2,10 +2,8 @@ package io.cairndb.bench.backend;
 
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
-/** Builds the backend a name denotes, and helpers the backends share. */
+/** Builds the backend a name denotes. */
 public final class Backends {
 
     private Backends() {
@@ -58,15 +56,5 @@ public final class Backends {
                 throw new IllegalArgumentException("backend must be cairn, etcd or redis, was '"
                         + name + "'");
         }
-    }
-
-    /** The failure inside the wrappers futures add. */
-    public static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }

@@ -7,6 +7,7 @@ import io.cairndb.client.CairnUnavailableException;
 import io.cairndb.client.Consistency;
 import io.cairndb.client.Tenant;
 import io.cairndb.client.TenantExistsException;
+import io.cairndb.core.Failures;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,7 +98,7 @@ final class CairnBackend implements Backend {
 
     @Override
     public String errorCode(Throwable failure) {
-        Throwable cause = Backends.unwrap(failure);
+        Throwable cause = Failures.cause(failure);
         if (cause instanceof CairnTimeoutException) {
             return "TIMEOUT";
         }

@@ -1,5 +1,6 @@
 package io.cairndb.bench.backend;
 
+import io.cairndb.core.Failures;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -84,7 +85,7 @@ final class EtcdBackend implements Backend {
                     + settings.timeout().toMillis() + " ms");
         } catch (Exception e) {
             throw new IllegalStateException("etcd at " + endpoints + " cannot be used: "
-                    + Backends.unwrap(e).getMessage());
+                    + Failures.cause(e).getMessage());
         }
     }
 
@@ -131,7 +132,7 @@ final class EtcdBackend implements Backend {
 
     @Override
     public String errorCode(Throwable failure) {
-        Throwable cause = Backends.unwrap(failure);
+        Throwable cause = Failures.cause(failure);
         if (cause instanceof KeyNotFound) {
             return KeyNotFound.CODE;
         }

@@ -1,5 +1,6 @@
 package io.cairndb.bench.backend;
 
+import io.cairndb.core.Failures;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -68,7 +69,7 @@ final class RedisBackend implements Backend {
             commands.get(0).ping().get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("redis at " + uri.getHost() + ":" + uri.getPort()
-                    + " cannot be used: " + Backends.unwrap(e).getMessage());
+                    + " cannot be used: " + Failures.cause(e).getMessage());
         }
     }
 
@@ -109,7 +110,7 @@ final class RedisBackend implements Backend {
 
     @Override
     public String errorCode(Throwable failure) {
-        Throwable cause = Backends.unwrap(failure);
+        Throwable cause = Failures.cause(failure);
         if (cause instanceof KeyNotFound) {
             return KeyNotFound.CODE;
         }
