@@ -28,18 +28,33 @@ public final class TransportThread {
 
     /**
      * Runs {@code send} on {@code loop}: at once if the caller already is that loop or there is
-     * none, else as a task. A loop that is shutting down refuses the task; the call it would
-     * have answered is ending with its server anyway.
+     * none, else as a task ({@link #later}).
      */
     public static void send(Executor loop, Runnable send) {
         if (loop == null || (loop instanceof EventExecutor events && events.inEventLoop())) {
             send.run();
-            return;
+        } else {
+            later(loop, send);
+        }
+    }
+
+    /**
+     * Runs {@code send} on {@code loop} as a task, after what the loop is doing now (even when
+     * the caller is the loop), or at once when there is no loop.
+     *
+     * @return false if the loop refused the task because it is shutting down; the call it would
+     *     have answered is ending with its server anyway
+     */
+    public static boolean later(Executor loop, Runnable send) {
+        if (loop == null) {
+            send.run();
+            return true;
         }
         try {
             loop.execute(send);
+            return true;
         } catch (RejectedExecutionException e) {
-            // The server is stopping.
+            return false;
         }
     }
 }

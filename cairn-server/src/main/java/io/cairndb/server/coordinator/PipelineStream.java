@@ -1,5 +1,6 @@
 package io.cairndb.server.coordinator;
 
+import com.google.protobuf.Message;
 import io.cairndb.api.DeleteKeyValueResponse;
 import io.cairndb.api.ErrorCode;
 import io.cairndb.api.PipelineCall;
@@ -12,10 +13,12 @@ import io.cairndb.api.WriteKeyValueResponse;
 import io.cairndb.server.TransportThread;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * One client's {@code Pipeline} stream. Every call it receives runs on the coordinator exactly as
@@ -79,18 +82,12 @@ final class PipelineStream implements StreamObserver<PipelineRequest> {
     private void start(PipelineCall call) {
         long id = call.getId();
         switch (call.getCallCase()) {
-            case WRITE -> CoordinatorGrpcService.answer(call.getWrite(),
-                            WriteKeyValueResponse.getDefaultInstance(), coordinator::write)
-                    .thenAccept(response -> answer(PipelineResult.newBuilder().setId(id)
-                            .setWrite(response).build()));
-            case READ -> CoordinatorGrpcService.answer(call.getRead(),
-                            ReadKeyValueResponse.getDefaultInstance(), coordinator::read)
-                    .thenAccept(response -> answer(PipelineResult.newBuilder().setId(id)
-                            .setRead(response).build()));
-            case DELETE -> CoordinatorGrpcService.answer(call.getDelete(),
-                            DeleteKeyValueResponse.getDefaultInstance(), coordinator::delete)
-                    .thenAccept(response -> answer(PipelineResult.newBuilder().setId(id)
-                            .setDelete(response).build()));
+            case WRITE -> run(id, call.getWrite(), WriteKeyValueResponse.getDefaultInstance(),
+                    coordinator::write, PipelineResult.Builder::setWrite);
+            case READ -> run(id, call.getRead(), ReadKeyValueResponse.getDefaultInstance(),
+                    coordinator::read, PipelineResult.Builder::setRead);
+            case DELETE -> run(id, call.getDelete(), DeleteKeyValueResponse.getDefaultInstance(),
+                    coordinator::delete, PipelineResult.Builder::setDelete);
             default -> answer(PipelineResult.newBuilder().setId(id)
                     .setError(PipelineError.newBuilder()
                             .setErrorCode(ErrorCode.INVALID_REQUEST)
@@ -98,6 +95,17 @@ final class PipelineStream implements StreamObserver<PipelineRequest> {
                                     + " set one of write, read or delete"))
                     .build());
         }
+    }
+
+    /** Runs one call as its unary RPC would, and answers it under its id. */
+    private <Q extends Message, R extends Message> void run(long id, Q request, R prototype,
+            Function<Q, CompletableFuture<R>> operation,
+            BiConsumer<PipelineResult.Builder, R> setResponse) {
+        CoordinatorGrpcService.answer(request, prototype, operation).thenAccept(response -> {
+            PipelineResult.Builder result = PipelineResult.newBuilder().setId(id);
+            setResponse.accept(result, response);
+            answer(result.build());
+        });
     }
 
     private void answer(PipelineResult result) {
@@ -135,16 +143,10 @@ final class PipelineStream implements StreamObserver<PipelineRequest> {
         if (drainRequests.getAndIncrement() != 0) {
             return;
         }
-        if (transport == null) {
-            sendAll();
-        } else {
-            // Even on the transport thread itself: answers that complete while it reads a message
-            // then leave together once it has.
-            try {
-                transport.execute(this::sendAll);
-            } catch (RejectedExecutionException e) {
-                cancelled = true; // the server is shutting its transport down
-            }
+        // Later even on the transport thread itself: answers that complete while it reads a
+        // message then leave together once it has.
+        if (!TransportThread.later(transport, this::sendAll)) {
+            cancelled = true;
         }
     }
 
