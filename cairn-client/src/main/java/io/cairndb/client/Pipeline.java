@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,7 +50,7 @@ final class Pipeline {
     private final ConcurrentLinkedQueue<Call<?>> outbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger drainRequests = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
-    private final ScheduledExecutorService timer;
+    private final ScheduledFuture<?> deadlineChecks;
     private volatile boolean unsupported;
     /**
      * The thread completing the futures of one answer message, while it does: calls their
@@ -64,13 +64,9 @@ final class Pipeline {
         this.stub = stub;
         this.target = target;
         this.deadline = deadline;
-        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "cairn-client-deadlines");
-            thread.setDaemon(true);
-            return thread;
-        });
         long tick = Math.min(TICK_NANOS_MAX, Math.max(TICK_NANOS_MIN, deadline.toNanos() / 10));
-        timer.scheduleWithFixedDelay(this::expire, tick, tick, TimeUnit.NANOSECONDS);
+        this.deadlineChecks = Deadlines.TIMER.scheduleWithFixedDelay(this::expire, tick, tick,
+                TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -198,7 +194,7 @@ final class Pipeline {
                 }
             }
         }
-        timer.shutdownNow();
+        deadlineChecks.cancel(false);
         for (Iterator<Call<?>> it = inFlight.values().iterator(); it.hasNext(); ) {
             Call<?> call = it.next();
             it.remove();
@@ -214,6 +210,21 @@ final class Pipeline {
             synchronized (this) {
                 notifyAll();
             }
+        }
+    }
+
+    /** One daemon thread checks the deadlines of every client's calls in the process. */
+    private static final class Deadlines {
+
+        static final ScheduledThreadPoolExecutor TIMER = new ScheduledThreadPoolExecutor(1,
+                runnable -> {
+                    Thread thread = new Thread(runnable, "cairn-client-deadlines");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+
+        static {
+            TIMER.setRemoveOnCancelPolicy(true);
         }
     }
 
