@@ -111,7 +111,7 @@ public final class StorageEngine implements AutoCloseable {
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, family(false)));
         for (String name : List.of(CF_DATA, CF_KEYS, CF_IDEMPOTENCY, CF_HINTS)) {
             descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8),
-                    family(name.equals(CF_DATA))));
+                    family(name.equals(CF_DATA) || name.equals(CF_IDEMPOTENCY))));
         }
         ColumnFamilyOptions metaOptions = family(false).setMergeOperator(new UInt64AddOperator());
         descriptors.add(new ColumnFamilyDescriptor(CF_META.getBytes(StandardCharsets.UTF_8),
