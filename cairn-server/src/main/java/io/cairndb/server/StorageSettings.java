@@ -6,9 +6,10 @@ package io.cairndb.server;
  * @param durability "sync" (fsync before acknowledging, group-committed) or "periodic" (fsync every
  *     {@code syncIntervalMillis}; a process crash loses nothing, a machine crash up to one interval)
  * @param syncIntervalMillis the fsync interval under "periodic"
- * @param writerShards single-threaded writers that apply mutations
+ * @param writerShards single-threaded writers that apply mutations; one (the default) makes the
+ *     largest group commits, and RocksDB serialises the writes of several anyway
  */
 public record StorageSettings(String durability, long syncIntervalMillis, int writerShards) {
 
-    public static final StorageSettings DEFAULTS = new StorageSettings("periodic", 1000, 2);
+    public static final StorageSettings DEFAULTS = new StorageSettings("periodic", 1000, 1);
 }

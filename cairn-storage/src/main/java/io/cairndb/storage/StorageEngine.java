@@ -146,8 +146,12 @@ public final class StorageEngine implements AutoCloseable {
         ColumnFamilyOptions family = new ColumnFamilyOptions()
                 .setCompressionType(CompressionType.LZ4_COMPRESSION);
         if (pointLookups) {
+            // Point lookups that miss (a new key, an idempotency key not seen before) skip the
+            // memtable's skip list and the table files on their bloom filters.
             family.setTableFormatConfig(new BlockBasedTableConfig()
-                    .setFilterPolicy(new BloomFilter(10)));
+                            .setFilterPolicy(new BloomFilter(10)))
+                    .setMemtablePrefixBloomSizeRatio(0.05)
+                    .setMemtableWholeKeyFiltering(true);
         }
         familyOptions.add(family);
         return family;

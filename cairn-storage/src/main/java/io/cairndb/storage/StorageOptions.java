@@ -15,7 +15,7 @@ public record StorageOptions(Durability durability, Duration syncInterval, int w
                              int writeQueueItemsMax, int writeGroupItemsMax) {
 
     public static final StorageOptions DEFAULTS =
-            new StorageOptions(Durability.PERIODIC, Duration.ofSeconds(1), 2, 65_536, 512);
+            new StorageOptions(Durability.PERIODIC, Duration.ofSeconds(1), 1, 65_536, 512);
 
     public StorageOptions {
         if (syncInterval.isNegative() || syncInterval.isZero()) {
