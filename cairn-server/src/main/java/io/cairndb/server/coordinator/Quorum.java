@@ -72,6 +72,11 @@ final class Quorum {
                 }
             });
         }
+        if (done.isDone()) {
+            // Every call answered at once (a replica on this node): no deadline to keep, and
+            // a timer would wake the timer thread for nothing.
+            return done;
+        }
         ScheduledFuture<?> timer = TIMER.schedule(() -> {
             synchronized (tracker) {
                 if (!done.isDone()) {
@@ -89,6 +94,9 @@ final class Quorum {
 
     /** Runs {@code task} after {@code delayMillis} unless {@code until} completes first. */
     static void schedule(Runnable task, long delayMillis, CompletableFuture<?> until) {
+        if (until.isDone()) {
+            return;
+        }
         ScheduledFuture<?> timer = TIMER.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
         until.whenComplete((result, error) -> timer.cancel(false));
     }
