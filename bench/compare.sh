@@ -16,7 +16,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 duration=10s
 warmup=3s
-initial_warmup=10s
+initial_warmup=60s
 keys=10000
 value_size=256
 concurrency=1,16,64
@@ -46,7 +46,8 @@ Options:
                           picture in under a minute per system
   --duration TIME         measured phase of each run (default 10s)
   --warmup TIME           warm-up before each run (default 3s)
-  --initial-warmup TIME   warm-up once per system, before its first run (default 10s)
+  --initial-warmup TIME   warm-up once per system, before its first run (default 60s: on two
+                          cores the servers' JIT needs about 40 s of load to settle)
   --keys N                key space, preloaded once per system (default 10000)
   --value-size BYTES      value size (default 256; keys are 16 bytes)
   --concurrency LIST      requests in flight, comma-separated (default 1,16,64)
