@@ -74,6 +74,8 @@ public final class StorageEngine implements AutoCloseable {
     private static final String CF_META = "meta";
 
     private static final String META_COUNT_PREFIX = "count/";
+    /** Bytes of recently written versions the writers remember, shared out among them. */
+    private static final long RECENT_VERSIONS_BYTES_MAX = 32L << 20;
     private static final String META_HLC = "hlc";
 
     /** Lifecycle of the engine; every long-lived component has the same one. */
@@ -491,6 +493,8 @@ public final class StorageEngine implements AutoCloseable {
     private final class WriterShard implements Runnable {
 
         private final java.util.concurrent.ArrayBlockingQueue<Pending> queue;
+        private final RecentVersions recent =
+                new RecentVersions(RECENT_VERSIONS_BYTES_MAX / options.writerShards());
         private final Thread thread;
 
         WriterShard(int index) {
@@ -522,7 +526,7 @@ public final class StorageEngine implements AutoCloseable {
                     }
                     group.add(first);
                     queue.drainTo(group, options.writeGroupItemsMax() - 1);
-                    commit(group);
+                    commit(group, recent);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -546,7 +550,7 @@ public final class StorageEngine implements AutoCloseable {
     }
 
     /** Resolves and commits a group of mutations in one write batch. Runs on a writer thread. */
-    private void commit(List<Pending> group) {
+    private void commit(List<Pending> group, RecentVersions recent) {
         // Versions and records written earlier in this group, visible to later mutations in it.
         Map<ByteBuffer, Version> versions = new HashMap<>();
         Map<ByteBuffer, IdempotencyRecord> records = new HashMap<>();
@@ -557,7 +561,7 @@ public final class StorageEngine implements AutoCloseable {
                 Mutation m = pending.mutation();
                 ApplyResult result;
                 try {
-                    result = resolve(m, batch, versions, records);
+                    result = resolve(m, batch, versions, records, recent);
                 } catch (StorageException | RocksDBException e) {
                     result = null;
                     pending.result.completeExceptionally(internal(e));
@@ -575,6 +579,7 @@ public final class StorageEngine implements AutoCloseable {
             if (batch.count() > 0) {
                 db.write(groupWriteOptions, batch);
             }
+            recent.committed(versions);
         } catch (RocksDBException e) {
             for (Pending pending : group) {
                 pending.result.completeExceptionally(internal(e));
@@ -591,7 +596,8 @@ public final class StorageEngine implements AutoCloseable {
     private volatile long hlcHighWaterCached;
 
     private ApplyResult resolve(Mutation m, WriteBatch batch, Map<ByteBuffer, Version> versions,
-                                Map<ByteBuffer, IdempotencyRecord> records)
+                                Map<ByteBuffer, IdempotencyRecord> records,
+                                RecentVersions recent)
             throws RocksDBException {
         byte[] dataKey = Codec.dataKey(m.tenantId(), m.token(), m.key());
         ByteBuffer dataId = ByteBuffer.wrap(dataKey);
@@ -612,7 +618,10 @@ public final class StorageEngine implements AutoCloseable {
             }
         }
         Version previous = versions.containsKey(dataId) ? versions.get(dataId)
-                : decodeOrNull(db.get(data, dataKey), m);
+                : recent.get(dataId);
+        if (previous == null && !versions.containsKey(dataId)) {
+            previous = decodeOrNull(db.get(data, dataKey), m);
+        }
         Version merged = resolver.resolve(previous, m.version());
         if (!merged.equals(previous)) {
             batch.put(data, dataKey, Codec.encodeVersion(merged));

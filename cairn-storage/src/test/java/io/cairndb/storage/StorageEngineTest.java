@@ -86,6 +86,28 @@ class StorageEngineTest {
     }
 
     @Test
+    void resolvesAlikeAgainstARememberedVersionAndAStoredOne() {
+        Version newer = Version.write(bytes("new"), "n1", 500);
+        Version older = Version.write(bytes("old"), "n2", 400);
+        apply("t", "k", newer, null);
+        // The writer remembers "new": the older write is resolved without reading storage.
+        ApplyResult remembered = apply("t", "k", older, null);
+        engine.close();
+
+        engine = StorageEngine.open(dir.resolve("other"), StorageOptions.DEFAULTS, resolver);
+        apply("t", "k", newer, null);
+        engine.close();
+        // A reopened engine remembers nothing: the same write is resolved against storage.
+        engine = StorageEngine.open(dir.resolve("other"), StorageOptions.DEFAULTS, resolver);
+        ApplyResult stored = apply("t", "k", older, null);
+
+        assertThat(stored.previous()).isEqualTo(remembered.previous()).isEqualTo(newer);
+        assertThat(stored.stored()).isEqualTo(remembered.stored());
+        assertThat(get("t", "k")).isEqualTo(remembered.stored());
+        assertThat(engine.liveKeys("t")).isEqualTo(1);
+    }
+
+    @Test
     void countsLiveKeysPerTenant() {
         put("a", "1", "x");
         put("a", "2", "x");
