@@ -772,9 +772,11 @@ public final class Coordinator {
     }
 
     private TenantInfo requireTenant(String tenantId) {
-        Validation.tenantId(tenantId);
+        // A tenant that exists has a valid id (it was checked when the tenant was created), so
+        // only an unknown id is checked, to say what is wrong with it if anything is.
         TenantInfo tenant = metadata.current().tenant(tenantId);
         if (tenant == null) {
+            Validation.tenantId(tenantId);
             throw new CairnException(ErrorCode.TENANT_NOT_FOUND, "tenant '" + tenantId
                     + "' does not exist; create it first (CreateTenant)");
         }
