@@ -617,10 +617,14 @@ public final class StorageEngine implements AutoCloseable {
                         : ApplyResult.Outcome.CONFLICT, null, null, existing);
             }
         }
-        Version previous = versions.containsKey(dataId) ? versions.get(dataId)
-                : recent.get(dataId);
-        if (previous == null && !versions.containsKey(dataId)) {
-            previous = decodeOrNull(db.get(data, dataKey), m);
+        Version previous;
+        if (versions.containsKey(dataId)) {
+            previous = versions.get(dataId);  // written earlier in this group
+        } else {
+            previous = recent.get(dataId);
+            if (previous == null) {
+                previous = decodeOrNull(db.get(data, dataKey), m);
+            }
         }
         Version merged = resolver.resolve(previous, m.version());
         if (!merged.equals(previous)) {
