@@ -72,12 +72,7 @@ final class Quorum {
                 }
             });
         }
-        if (done.isDone()) {
-            // Every call answered at once (a replica on this node): no deadline to keep, and
-            // a timer would wake the timer thread for nothing.
-            return done;
-        }
-        ScheduledFuture<?> timer = TIMER.schedule(() -> {
+        schedule(() -> {
             synchronized (tracker) {
                 if (!done.isDone()) {
                     done.completeExceptionally(new QuorumNotReachedException(what + " reached "
@@ -87,14 +82,15 @@ final class Quorum {
                             tracker.acknowledged()));
                 }
             }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
-        done.whenComplete((answers2, error) -> timer.cancel(false));
+        }, timeoutMillis, done);
         return done;
     }
 
     /** Runs {@code task} after {@code delayMillis} unless {@code until} completes first. */
     static void schedule(Runnable task, long delayMillis, CompletableFuture<?> until) {
         if (until.isDone()) {
+            // Already answered (every replica was this node's own): a timer set and cancelled
+            // now would only wake the timer thread.
             return;
         }
         ScheduledFuture<?> timer = TIMER.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
