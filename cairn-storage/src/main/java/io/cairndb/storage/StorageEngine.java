@@ -74,9 +74,10 @@ public final class StorageEngine implements AutoCloseable {
     private static final String CF_META = "meta";
 
     private static final String META_COUNT_PREFIX = "count/";
+    private static final String META_HLC = "hlc";
+
     /** Bytes of recently written versions the writers remember, shared out among them. */
     private static final long RECENT_VERSIONS_BYTES_MAX = 32L << 20;
-    private static final String META_HLC = "hlc";
 
     /** Lifecycle of the engine; every long-lived component has the same one. */
     enum State { RUNNING, CLOSING, CLOSED }

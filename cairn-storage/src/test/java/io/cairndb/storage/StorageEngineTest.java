@@ -31,6 +31,9 @@ class StorageEngineTest {
     private StorageEngine engine;
     private final VersionResolver resolver = new VersionResolver();
     private long stamp = 1_000;
+    /** Two writes of one key by different coordinators, the second older by the clock. */
+    private final Version newer = Version.write(bytes("new"), "n1", 500);
+    private final Version older = Version.write(bytes("old"), "n2", 400);
 
     @BeforeEach
     void open() {
@@ -76,8 +79,6 @@ class StorageEngineTest {
 
     @Test
     void olderVersionsDoNotOverwriteNewerOnes() {
-        Version newer = Version.write(bytes("new"), "n1", 500);
-        Version older = Version.write(bytes("old"), "n2", 400);
         apply("t", "k", newer, null);
         ApplyResult result = apply("t", "k", older, null);
         assertThat(result.stored().value()).isEqualTo(bytes("new"));
@@ -87,8 +88,6 @@ class StorageEngineTest {
 
     @Test
     void resolvesAlikeAgainstARememberedVersionAndAStoredOne() {
-        Version newer = Version.write(bytes("new"), "n1", 500);
-        Version older = Version.write(bytes("old"), "n2", 400);
         apply("t", "k", newer, null);
         // The writer remembers "new": the older write is resolved without reading storage.
         ApplyResult remembered = apply("t", "k", older, null);
