@@ -117,7 +117,8 @@ public final class CairnServer implements AutoCloseable {
                 Durability.parse(config.storage().durability()),
                 Duration.ofMillis(config.storage().syncIntervalMillis()),
                 config.storage().writerShards(), StorageOptions.DEFAULTS.writeQueueItemsMax(),
-                StorageOptions.DEFAULTS.writeGroupItemsMax());
+                StorageOptions.DEFAULTS.writeGroupItemsMax(),
+                StorageOptions.DEFAULTS.walBytesMax());
         StorageEngine storage;
         try {
             storage = StorageEngine.open(dataDir.resolve("storage"), storageOptions,

@@ -10,12 +10,17 @@ import java.time.Duration;
  * @param writerShards single-threaded writers; a key always goes to the same one
  * @param writeQueueItemsMax pending mutations per writer before new ones are refused
  * @param writeGroupItemsMax mutations committed together with one fsync
+ * @param walBytesMax write-ahead log kept before the oldest file's data is flushed to tables
  */
 public record StorageOptions(Durability durability, Duration syncInterval, int writerShards,
-                             int writeQueueItemsMax, int writeGroupItemsMax) {
+                             int writeQueueItemsMax, int writeGroupItemsMax, long walBytesMax) {
 
-    public static final StorageOptions DEFAULTS =
-            new StorageOptions(Durability.PERIODIC, Duration.ofSeconds(1), 1, 65_536, 512);
+    /**
+     * 256 MiB of log: a restart replays at most that, and it holds several full write buffers
+     * (64 MiB each), so the log rarely forces a flush of the busy families before they fill.
+     */
+    public static final StorageOptions DEFAULTS = new StorageOptions(Durability.PERIODIC,
+            Duration.ofSeconds(1), 1, 65_536, 512, 256L << 20);
 
     public StorageOptions {
         if (syncInterval.isNegative() || syncInterval.isZero()) {
@@ -27,10 +32,18 @@ public record StorageOptions(Durability durability, Duration syncInterval, int w
         if (writeQueueItemsMax < 1 || writeGroupItemsMax < 1) {
             throw new IllegalArgumentException("write queue and group sizes must be positive");
         }
+        if (walBytesMax < 1) {
+            throw new IllegalArgumentException("walBytesMax must be positive, was " + walBytesMax);
+        }
     }
 
     public StorageOptions withDurability(Durability newDurability) {
         return new StorageOptions(newDurability, syncInterval, writerShards, writeQueueItemsMax,
-                writeGroupItemsMax);
+                writeGroupItemsMax, walBytesMax);
+    }
+
+    public StorageOptions withWalBytesMax(long newWalBytesMax) {
+        return new StorageOptions(durability, syncInterval, writerShards, writeQueueItemsMax,
+                writeGroupItemsMax, newWalBytesMax);
     }
 }

@@ -2,6 +2,7 @@ package io.cairndb.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
@@ -9,7 +10,9 @@ import io.cairndb.core.Tokens;
 import io.cairndb.core.Version;
 import io.cairndb.core.VersionResolver;
 import io.cairndb.testkit.Property;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -283,10 +286,51 @@ class StorageEngineTest {
     }
 
     @Test
+    void keepsTheLogBoundedAndRecoversEveryWriteFromRecycledLogFiles() throws Exception {
+        engine.close();
+        long walBytesMax = 1L << 20;
+        Path db = dir.resolve("bounded");
+        engine = StorageEngine.open(db, StorageOptions.DEFAULTS.withWalBytesMax(walBytesMax),
+                resolver);
+        // 16 MiB through 1,024 keys: without the bound every byte would still be in the log, as
+        // no write buffer (64 MiB) fills; with it, finished log files are flushed and reused.
+        byte[] value = new byte[2 * 1024];
+        int rounds = 8;
+        int keys = 1_024;
+        for (int round = 0; round < rounds; round++) {
+            List<CompletableFuture<ApplyResult>> futures = new ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                Arrays.fill(value, (byte) (round * keys + i));
+                byte[] key = bytes("key" + i);
+                futures.add(engine.apply(new Mutation("t", key, Tokens.token("t", key),
+                        Version.write(value.clone(), "n1", ++stamp), null)));
+            }
+            futures.forEach(CompletableFuture::join);
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(logBytes(db))
+                        .isLessThan((long) rounds * keys * value.length / 4));
+        engine.close();
+        engine = StorageEngine.open(db, StorageOptions.DEFAULTS, resolver);
+        for (int i = 0; i < keys; i++) {
+            Arrays.fill(value, (byte) ((rounds - 1) * keys + i));
+            assertThat(get("t", "key" + i).value()).as("key%d", i).isEqualTo(value);
+        }
+        assertThat(engine.liveKeys("t")).isEqualTo(keys);
+    }
+
+    private static long logBytes(Path db) throws IOException {
+        try (var files = Files.list(db)) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".log"))
+                    .mapToLong(file -> file.toFile().length()).sum();
+        }
+    }
+
+    @Test
     void manyConcurrentSyncWritesAllCommit() {
         engine.close();
         engine = StorageEngine.open(dir.resolve("sync"), new StorageOptions(Durability.SYNC,
-                Duration.ofSeconds(1), 2, 10_000, 256), resolver);
+                Duration.ofSeconds(1), 2, 10_000, 256, 256L << 20), resolver);
         List<CompletableFuture<ApplyResult>> futures = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             byte[] key = bytes("key" + i);
