@@ -79,9 +79,9 @@ public final class StorageEngine implements AutoCloseable {
     /** Bytes of recently written versions the writers remember, shared out among them. */
     private static final long RECENT_VERSIONS_BYTES_MAX = 32L << 20;
     /**
-     * Finished log files kept to be written over: an fdatasync of a block already written does
-     * not also commit the file's new size to the filesystem journal, which makes a sync write
-     * cheaper and quicker.
+     * Finished log files kept to be written over: an fdatasync of blocks the file already has
+     * does not also have to write its new size (the inode, or a journal commit) to disk, which
+     * makes a sync write cheaper and quicker.
      */
     private static final int WAL_FILES_RECYCLED = 2;
 
