@@ -629,14 +629,14 @@ public final class StorageEngine implements AutoCloseable {
                         : ApplyResult.Outcome.CONFLICT, null, null, existing);
             }
         }
-        Version previous;
-        if (versions.containsKey(dataId)) {
-            previous = versions.get(dataId);  // written earlier in this group
-        } else {
+        // The key's current version: written earlier in this group, else remembered from an
+        // earlier group, else stored. (A group never holds a null version for a key.)
+        Version previous = versions.get(dataId);
+        if (previous == null) {
             previous = recent.get(dataId);
-            if (previous == null) {
-                previous = decodeOrNull(db.get(data, dataKey), m);
-            }
+        }
+        if (previous == null) {
+            previous = decodeOrNull(db.get(data, dataKey), m);
         }
         Version merged = resolver.resolve(previous, m.version());
         if (!merged.equals(previous)) {
