@@ -1,5 +1,7 @@
 package io.cairndb.server;
 
+import io.cairndb.storage.StorageOptions;
+
 /**
  * Storage settings of a node.
  *
@@ -11,5 +13,9 @@ package io.cairndb.server;
  */
 public record StorageSettings(String durability, long syncIntervalMillis, int writerShards) {
 
-    public static final StorageSettings DEFAULTS = new StorageSettings("periodic", 1000, 1);
+    /** The storage engine's own defaults, so that a node and the engine cannot disagree. */
+    public static final StorageSettings DEFAULTS = new StorageSettings(
+            StorageOptions.DEFAULTS.durability().wireName(),
+            StorageOptions.DEFAULTS.syncInterval().toMillis(),
+            StorageOptions.DEFAULTS.writerShards());
 }
