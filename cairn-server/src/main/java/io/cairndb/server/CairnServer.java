@@ -118,7 +118,7 @@ public final class CairnServer implements AutoCloseable {
                 Duration.ofMillis(config.storage().syncIntervalMillis()),
                 config.storage().writerShards(), StorageOptions.DEFAULTS.writeQueueItemsMax(),
                 StorageOptions.DEFAULTS.writeGroupItemsMax(),
-                StorageOptions.DEFAULTS.walBytesMax());
+                config.storage().walBytesMax());
         StorageEngine storage;
         try {
             storage = StorageEngine.open(dataDir.resolve("storage"), storageOptions,

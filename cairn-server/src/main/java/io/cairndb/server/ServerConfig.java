@@ -95,6 +95,10 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
             throw new ConfigException("storage.writerShards is " + storage.writerShards()
                     + "; it must be between 1 and 64");
         }
+        if (storage.walBytesMax() < StorageSettings.WAL_BYTES_MIN) {
+            throw new ConfigException("storage.walBytesMax is " + storage.walBytesMax()
+                    + "; it must be at least " + StorageSettings.WAL_BYTES_MIN + " (16 MiB)");
+        }
         if (cluster.replicationFactorDefault() < 1) {
             throw new ConfigException("cluster.replicationFactorDefault is "
                     + cluster.replicationFactorDefault() + "; it must be at least 1");

@@ -23,6 +23,7 @@ class ConfigLoaderTest {
         assertThat(config.raftPort()).isEqualTo(7072);
         assertThat(config.httpPort()).isEqualTo(8080);
         assertThat(config.storage().durability()).isEqualTo("periodic");
+        assertThat(config.storage().walBytesMax()).isEqualTo(256L << 20);
         assertThat(config.cluster().virtualNodesDefault()).isEqualTo(150);
         assertThat(config.limits().valueSizeBytesMax()).isEqualTo(1024 * 1024);
     }
@@ -101,6 +102,15 @@ class ConfigLoaderTest {
                         + "level, universal");
         assertThat(ConfigLoader.load(null, Map.of("CAIRN_CLUSTER_COMPACTION_POLICY",
                 "universal"), Map.of()).cluster().compactionPolicy()).isEqualTo("universal");
+        assertThat(ConfigLoader.load(null, Map.of("CAIRN_STORAGE_WAL_BYTES_MAX", "1073741824"),
+                Map.of()).storage().walBytesMax()).isEqualTo(1L << 30);
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+                Map.of("storage.walBytesMax", "1000")))
+                .hasMessageContaining("storage.walBytesMax is 1000; it must be at least 16777216");
+        assertThatThrownBy(() -> ConfigLoader.load(null,
+                Map.of("CAIRN_STORAGE_WAL_BYTES_MAX", "lots"), Map.of()))
+                .hasMessageContaining("setting 'storage.walBytesMax' (environment variable "
+                        + "CAIRN_STORAGE_WAL_BYTES_MAX) must be a whole number");
         Path badLimits = dir.resolve("limits.yaml");
         Files.writeString(badLimits, "limits:\n  scanPageItemsDefault: 5000\n");
         assertThatThrownBy(() -> ConfigLoader.load(badLimits, Map.of(), Map.of()))
