@@ -9,8 +9,11 @@ import java.util.regex.Pattern;
  */
 public final class Validation {
 
+    /** The longest tenant id, in characters (all ASCII, so bytes too). */
+    public static final int TENANT_ID_LENGTH_MAX = 63;
     /** A tenant id: lower-case letters, digits, '_' and '-', starting with a letter or digit. */
-    public static final Pattern TENANT_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+    public static final Pattern TENANT_ID = Pattern.compile(
+            "[a-z0-9][a-z0-9_-]{0," + (TENANT_ID_LENGTH_MAX - 1) + "}");
 
     private final Limits limits;
 

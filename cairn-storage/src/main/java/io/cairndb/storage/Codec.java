@@ -1,6 +1,7 @@
 package io.cairndb.storage;
 
 import io.cairndb.core.Tokens;
+import io.cairndb.core.Validation;
 import io.cairndb.core.VectorClock;
 import io.cairndb.core.Version;
 import java.nio.BufferUnderflowException;
@@ -39,6 +40,12 @@ final class Codec {
         end[end.length - 1] = 1;
         return end;
     }
+
+    /**
+     * The most bytes a data key's tenant and token take: the longest tenant id (ASCII), its
+     * 0x00, and the 8-byte token.
+     */
+    static final int DATA_KEY_HEAD_BYTES_MAX = Validation.TENANT_ID_LENGTH_MAX + 1 + 8;
 
     /** Data family key: {@code tenant 0x00 token(8, sortable) key}. */
     static byte[] dataKey(String tenant, long token, byte[] key) {

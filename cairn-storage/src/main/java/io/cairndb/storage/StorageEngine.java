@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -84,6 +85,15 @@ public final class StorageEngine implements AutoCloseable {
      * makes a sync write cheaper and quicker.
      */
     private static final int WAL_FILES_RECYCLED = 2;
+    /**
+     * Where an insert into the data family's memtable starts looking for its place: beside the
+     * last insert that shares its first bytes, up to {@link Codec#DATA_KEY_HEAD_BYTES_MAX}. Those
+     * always cover the tenant and the token, so the last such insert is the key's previous
+     * version, and an overwrite lands next to it instead of searching the skip list from the top
+     * (the search was a quarter of a node's CPU under writes to keys written before).
+     */
+    private static final String DATA_INSERT_HINT =
+            "rocksdb.CappedPrefix." + Codec.DATA_KEY_HEAD_BYTES_MAX;
 
     /** Lifecycle of the engine; every long-lived component has the same one. */
     enum State { RUNNING, CLOSING, CLOSED }
@@ -122,12 +132,14 @@ public final class StorageEngine implements AutoCloseable {
                 .setMaxTotalWalSize(options.walBytesMax())
                 .setRecycleLogFileNum(WAL_FILES_RECYCLED);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, family(false)));
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY,
+                family(false, null)));
         for (String name : List.of(CF_DATA, CF_KEYS, CF_IDEMPOTENCY, CF_HINTS)) {
             descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8),
-                    family(name.equals(CF_DATA) || name.equals(CF_IDEMPOTENCY))));
+                    family(name.equals(CF_DATA) || name.equals(CF_IDEMPOTENCY),
+                            name.equals(CF_DATA) ? DATA_INSERT_HINT : null)));
         }
-        ColumnFamilyOptions metaOptions = family(false).setMergeOperator(new UInt64AddOperator());
+        ColumnFamilyOptions metaOptions = family(false, null).setMergeOperator(new UInt64AddOperator());
         descriptors.add(new ColumnFamilyDescriptor(CF_META.getBytes(StandardCharsets.UTF_8),
                 metaOptions));
         this.db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
@@ -156,9 +168,26 @@ public final class StorageEngine implements AutoCloseable {
         }
     }
 
-    private ColumnFamilyOptions family(boolean pointLookups) {
-        ColumnFamilyOptions family = new ColumnFamilyOptions()
-                .setCompressionType(CompressionType.LZ4_COMPRESSION);
+    /**
+     * A family's options.
+     *
+     * @param insertHint the prefix that groups memtable inserts for hints, or null for none
+     *     (RocksJava has no setter for it; it is set by its option name)
+     */
+    private ColumnFamilyOptions family(boolean pointLookups, String insertHint) {
+        ColumnFamilyOptions family;
+        if (insertHint == null) {
+            family = new ColumnFamilyOptions();
+        } else {
+            Properties props = new Properties();
+            props.setProperty("memtable_insert_with_hint_prefix_extractor", insertHint);
+            family = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(props);
+            if (family == null) {
+                throw new IllegalStateException("RocksDB refused the memtable insert hint "
+                        + insertHint);
+            }
+        }
+        family.setCompressionType(CompressionType.LZ4_COMPRESSION);
         if (pointLookups) {
             // Point lookups that miss (a new key, an idempotency key not seen before) skip the
             // memtable's skip list and the table files on their bloom filters.

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.Tokens;
+import io.cairndb.core.Validation;
 import io.cairndb.core.Version;
 import io.cairndb.core.VersionResolver;
 import io.cairndb.testkit.Property;
@@ -17,7 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -185,6 +188,45 @@ class StorageEngineTest {
         KeyScan small = engine.scanKeys("t", null, null, 100, 4, 100);
         assertThat(keys(small)).containsExactly("a");
         assertThat(small.exhausted()).isFalse();
+    }
+
+    @Test
+    void overwritesInTenantsOfEveryIdLengthKeepEachKeysLastValue() {
+        // A data-family insert starts beside the last one sharing its tenant and token. Tenants
+        // with the shortest and the longest ids, writing the same key names in shared groups,
+        // must each keep their own last value, before and after a reopen replays the log.
+        List<String> tenants = List.of("a", "z".repeat(Validation.TENANT_ID_LENGTH_MAX), "ab");
+        Map<String, String> last = new HashMap<>();
+        List<CompletableFuture<ApplyResult>> pending = new ArrayList<>();
+        for (int round = 0; round < 50; round++) {
+            for (int k = 0; k < 20; k++) {
+                for (String tenant : tenants) {
+                    String key = "k" + k;
+                    String value = tenant.length() + "/" + round;
+                    byte[] keyBytes = bytes(key);
+                    pending.add(engine.apply(new Mutation(tenant, keyBytes,
+                            Tokens.token(tenant, keyBytes),
+                            Version.write(bytes(value), "n1", ++stamp), null)));
+                    last.put(tenant + "|" + key, value);
+                }
+            }
+        }
+        pending.forEach(CompletableFuture::join);
+        assertLastValues(tenants, last);
+        engine.close();
+        engine = StorageEngine.open(dir.resolve("db"), StorageOptions.DEFAULTS, resolver);
+        assertLastValues(tenants, last);
+    }
+
+    private void assertLastValues(List<String> tenants, Map<String, String> last) {
+        last.forEach((tenantAndKey, value) -> {
+            String[] parts = tenantAndKey.split("\\|");
+            assertThat(new String(get(parts[0], parts[1]).value(), StandardCharsets.UTF_8))
+                    .as(tenantAndKey).isEqualTo(value);
+        });
+        for (String tenant : tenants) {
+            assertThat(engine.liveKeys(tenant)).as(tenant).isEqualTo(20);
+        }
     }
 
     @Test
