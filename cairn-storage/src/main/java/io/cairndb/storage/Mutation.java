@@ -27,9 +27,13 @@ public record Mutation(String tenantId, byte[] key, long token, Version version,
      * An idempotency check: if a live record exists for this key under {@code idempotencyKey}, the
      * mutation is a duplicate (same {@code requestHash}) or a conflict (different hash) and writes
      * nothing; otherwise the mutation is applied and the record is stored with it.
+     *
+     * @param generated the coordinator made {@code idempotencyKey} up for this request (a random
+     *     UUID), so no record can exist for it yet: the engine stores the record without looking
+     *     for one. A sender that is not sure (a client's key, a replayed hint) leaves it false.
      */
     public record IdempotencyRequest(String idempotencyKey, byte[] requestHash, long nowMillis,
-                                     long ttlMillis) {
+                                     long ttlMillis, boolean generated) {
 
         public IdempotencyRequest {
             Objects.requireNonNull(idempotencyKey, "idempotencyKey");
@@ -37,6 +41,12 @@ public record Mutation(String tenantId, byte[] key, long token, Version version,
             if (ttlMillis <= 0) {
                 throw new IllegalArgumentException("ttlMillis must be positive, was " + ttlMillis);
             }
+        }
+
+        /** A check of a key the caller did not make up, so the engine looks for its record. */
+        public IdempotencyRequest(String idempotencyKey, byte[] requestHash, long nowMillis,
+                                  long ttlMillis) {
+            this(idempotencyKey, requestHash, nowMillis, ttlMillis, false);
         }
     }
 }

@@ -647,7 +647,7 @@ public final class StorageEngine implements AutoCloseable {
             idemKey = Codec.idempotencyKey(m.tenantId(), m.key(),
                     m.idempotency().idempotencyKey());
             IdempotencyRecord existing = records.get(ByteBuffer.wrap(idemKey));
-            if (existing == null) {
+            if (existing == null && !m.idempotency().generated()) {
                 byte[] stored = db.get(idempotency, idemKey);
                 existing = stored == null ? null
                         : Codec.decodeIdempotency(stored, describe(m.tenantId(), m.key()));

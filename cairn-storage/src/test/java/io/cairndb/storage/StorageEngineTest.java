@@ -155,6 +155,24 @@ class StorageEngineTest {
     }
 
     @Test
+    void aGeneratedKeysRecordIsStoredSoARetryWithItIsADuplicate() {
+        // A coordinator-made key is new by construction: the engine stores its record without
+        // looking for one. The client then retries with that key, which is looked up as any.
+        byte[] hash = bytes("hash-g");
+        var first = apply("t", "k", Version.write(bytes("g"), "n1", 10),
+                new Mutation.IdempotencyRequest("made-up", hash, 1_000, 5_000, true));
+        assertThat(first.outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
+        var retry = apply("t", "k", Version.write(bytes("g"), "n1", 11),
+                new Mutation.IdempotencyRequest("made-up", hash, 2_000, 5_000));
+        assertThat(retry.outcome()).isEqualTo(ApplyResult.Outcome.DUPLICATE);
+        assertThat(retry.clock()).isEqualTo(first.clock());
+        assertThat(apply("t", "k", Version.write(bytes("h"), "n1", 12),
+                new Mutation.IdempotencyRequest("made-up", bytes("hash-h"), 3_000, 5_000))
+                .outcome()).isEqualTo(ApplyResult.Outcome.CONFLICT);
+        assertThat(get("t", "k").value()).isEqualTo(bytes("g"));
+    }
+
+    @Test
     void duplicatesWithinOneCommitGroupAreDetected() {
         List<CompletableFuture<ApplyResult>> futures = new ArrayList<>();
         byte[] key = bytes("k");

@@ -630,7 +630,8 @@ public final class Coordinator {
     /** Stamps a write (or, with {@code value} null, a tombstone) for the key's replicas. */
     private Prepared prepare(TenantInfo tenant, byte[] key, byte[] value, ConsistencyLevel level,
                              String idempotencyKey) {
-        String idemKey = idempotencyKey.isEmpty() ? generatedIdempotencyKey() : idempotencyKey;
+        boolean generated = idempotencyKey.isEmpty();
+        String idemKey = generated ? generatedIdempotencyKey() : idempotencyKey;
         long token = Tokens.token(tenant.tenantId(), key);
         List<String> targets = replicasFor(tenant, token);
         long now = wallMillis.getAsLong();
@@ -639,7 +640,7 @@ public final class Coordinator {
                 : Version.write(value, nodeId, stamp);
         Mutation mutation = new Mutation(tenant.tenantId(), key, token, version,
                 new Mutation.IdempotencyRequest(idemKey, requestHash(value), now,
-                        settings.idempotencyTtlMillis()));
+                        settings.idempotencyTtlMillis(), generated));
         return new Prepared(mutation, targets, level.required(targets.size()), idemKey,
                 value == null ? "delete" : "write");
     }

@@ -68,7 +68,8 @@ public final class PeerCodec {
             builder.setIdempotencyKey(idem.idempotencyKey())
                     .setRequestHash(ByteString.copyFrom(idem.requestHash()))
                     .setNowMillis(idem.nowMillis())
-                    .setTtlMillis(idem.ttlMillis());
+                    .setTtlMillis(idem.ttlMillis())
+                    .setIdempotencyKeyGenerated(idem.generated());
         }
         return builder.build();
     }
@@ -77,7 +78,7 @@ public final class PeerCodec {
         Mutation.IdempotencyRequest idem = request.getIdempotencyKey().isEmpty() ? null
                 : new Mutation.IdempotencyRequest(request.getIdempotencyKey(),
                         request.getRequestHash().toByteArray(), request.getNowMillis(),
-                        request.getTtlMillis());
+                        request.getTtlMillis(), request.getIdempotencyKeyGenerated());
         return new Mutation(request.getTenantId(), request.getKey().toByteArray(),
                 request.getToken(), fromProto(request.getVersion()), idem);
     }
