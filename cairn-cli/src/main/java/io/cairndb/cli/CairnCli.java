@@ -52,6 +52,16 @@ public final class CairnCli extends GroupCommand {
         // Ratis's bundled gRPC logs through java.util.logging, which would print two-line INFO
         // records beside our own log lines; its warnings and errors still show.
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        // Netty's leak detector (in gRPC's and Ratis's bundled copies) records a stack trace for
+        // one buffer in 128; under load that is thousands of traces a second, for a debugging
+        // aid. It stays available: set the property on the command line to turn it back on.
+        for (String nettyPackage : new String[] {"io.grpc.netty.shaded.io.netty",
+                "org.apache.ratis.thirdparty.io.netty"}) {
+            String property = nettyPackage + ".leakDetection.level";
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, "disabled");
+            }
+        }
         System.exit(run(System.out, System.err, System.in, args));
     }
 
