@@ -19,7 +19,6 @@ public record StorageSettings(String durability, long syncIntervalMillis, int wr
     /** Less log than this would flush the write buffers long before they fill. */
     public static final long WAL_BYTES_MIN = 16L << 20;
 
-
     /** The storage engine's own defaults, so that a node and the engine cannot disagree. */
     public static final StorageSettings DEFAULTS = new StorageSettings(
             StorageOptions.DEFAULTS.durability().wireName(),

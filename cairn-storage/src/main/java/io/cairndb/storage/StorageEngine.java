@@ -139,7 +139,8 @@ public final class StorageEngine implements AutoCloseable {
                     family(name.equals(CF_DATA) || name.equals(CF_IDEMPOTENCY),
                             name.equals(CF_DATA) ? DATA_INSERT_HINT : null)));
         }
-        ColumnFamilyOptions metaOptions = family(false, null).setMergeOperator(new UInt64AddOperator());
+        ColumnFamilyOptions metaOptions =
+                family(false, null).setMergeOperator(new UInt64AddOperator());
         descriptors.add(new ColumnFamilyDescriptor(CF_META.getBytes(StandardCharsets.UTF_8),
                 metaOptions));
         this.db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
