@@ -81,8 +81,7 @@ final class ServerProcess implements AutoCloseable {
                 "--raft-port", "0", "--http-port", "0", "--data-dir", dataDir.toString()));
         args.addAll(extraArgs);
         ProcessBuilder builder = new ProcessBuilder(cairnCommand(args.toArray(new String[0])))
-                .redirectError(ProcessBuilder.Redirect.appendTo(
-                        dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()));
+                .redirectError(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
         builder.environment().putAll(env);
         ready.set(null);
         process = builder.start();
@@ -107,13 +106,30 @@ final class ServerProcess implements AutoCloseable {
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> ready.get() != null || !started.isAlive());
         if (ready.get() == null) {
+            // The log lives in the test's temporary directory, gone once the test ends: keep
+            // what the server said in the failure itself.
             throw new IllegalStateException("server exited with " + started.exitValue()
-                    + " before it was ready; see " + dataDir + ".log");
+                    + " before it was ready; the end of its log (" + logFile() + "):\n"
+                    + logTail(40));
         }
         nodeId = ready.get().group(1);
         port = Integer.parseInt(ready.get().group(3));
         httpPort = Integer.parseInt(ready.get().group(4));
         return this;
+    }
+
+    private Path logFile() {
+        return dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    }
+
+    /** The last {@code lines} lines of the server's log, or why they cannot be read. */
+    String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile(), StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + logFile() + ": " + e.getMessage() + ")";
+        }
     }
 
     String target() {
