@@ -12,7 +12,9 @@ import io.cairndb.server.control.MetadataEntry;
 import io.cairndb.server.control.MetadataStateMachine;
 import io.cairndb.server.control.MetadataStore;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -95,6 +97,8 @@ public final class RaftMetadataStore implements MetadataStore {
     private static final int CALLBACKS_QUEUED_MAX = 10_000;
     /** How long the client waits before it retries a request that found no ready leader. */
     private static final Duration RETRY_SLEEP = Duration.ofMillis(100);
+    /** How long a start waits for its Raft port to be free before giving up. */
+    static final Duration PORT_WAIT = Duration.ofSeconds(5);
     /** Snapshots kept on disk: the newest, and the one before in case the newest is bad. */
     private static final int SNAPSHOTS_RETAINED = 2;
     /** Ratis preallocates this much of each new log segment, at most a segment. */
@@ -197,6 +201,7 @@ public final class RaftMetadataStore implements MetadataStore {
         if (port == 0) {
             port = freePort(settings.host());
         }
+        awaitPortFree(settings.host(), port);
         String address = settings.host() + ":" + port;
         Map<String, String> members = new LinkedHashMap<>(settings.members());
         String own = members.get(settings.memberId());
@@ -762,6 +767,43 @@ public final class RaftMetadataStore implements MetadataStore {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(host, 0));
             return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * Returns once {@code port} can be listened on, waiting up to {@link #PORT_WAIT} for it.
+     * A port picked at random on the first start and kept is in the range the OS hands out for
+     * outgoing connections, so on a restart one may hold it for a moment; Ratis, finding the
+     * port taken, would end the whole process with a stack trace instead of an error.
+     *
+     * @throws IOException naming the port when it is still taken after the wait
+     */
+    private static void awaitPortFree(String host, int port) throws IOException {
+        long deadline = System.nanoTime() + PORT_WAIT.toNanos();
+        boolean waiting = false;
+        while (true) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(host, port));
+                return;
+            } catch (BindException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw new IOException(host + ":" + port + " is in use (is another process"
+                            + " using the port?)", e);
+                }
+                if (!waiting) {
+                    LOG.warn("the Raft port {}:{} is in use; waiting up to {} s for it", host,
+                            port, PORT_WAIT.toSeconds());
+                    waiting = true;
+                }
+            }
+            try {
+                Thread.sleep(RETRY_SLEEP.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for the Raft port "
+                        + host + ":" + port);
+            }
         }
     }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.server.control.ClusterMetadata;
@@ -12,6 +15,8 @@ import io.cairndb.server.control.MetadataCommand;
 import io.cairndb.server.control.MetadataStateMachine.Applied;
 import io.cairndb.server.control.MetadataStore.ControlStatus;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +33,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 // Proves the Raft metadata store applies commands identically on every control member, survives
 // leader loss, restarts and snapshots, and fails fast (QUORUM_NOT_REACHED) without a majority.
@@ -316,6 +322,52 @@ class RaftMetadataStoreTest {
             assertThat(next.state().version()).isGreaterThan(version);
             assertThat(next.state().tenants()).containsOnlyKeys("acme", "beta");
         }
+    }
+
+    @Test
+    void aRestartWaitsForItsKeptPortAndNamesItIfStillTaken() throws Exception {
+        RaftSettings settings = RaftSettings.of("solo", "127.0.0.1", 0, dir.resolve("solo"),
+                Map.of("solo", "127.0.0.1:0"));
+        int port;
+        try (RaftMetadataStore solo = RaftMetadataStore.start(settings)) {
+            port = solo.port();
+        }
+        // Held for the whole wait: a clear error, not Ratis ending the process.
+        try (ServerSocket taken = listenOn(port)) {
+            assertThatThrownBy(() -> RaftMetadataStore.start(settings))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("127.0.0.1:" + port + " is in use (is another process using the"
+                            + " port?)");
+        }
+        // Held for a moment, as an outgoing connection's source port may be: waited for.
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(RaftMetadataStore.class);
+        log.start();
+        logger.addAppender(log);
+        try {
+            ServerSocket taken = listenOn(port);
+            CompletableFuture<RaftMetadataStore> restart = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return RaftMetadataStore.start(settings);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> log.list.stream()
+                    .anyMatch(event -> event.getFormattedMessage().contains("is in use")));
+            taken.close();
+            try (RaftMetadataStore solo = restart.get(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                assertThat(solo.port()).isEqualTo(port);
+            }
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+
+    private static ServerSocket listenOn(int port) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.bind(new InetSocketAddress("127.0.0.1", port));
+        return socket;
     }
 
     @Test
