@@ -99,6 +99,8 @@ public final class RaftMetadataStore implements MetadataStore {
     private static final Duration RETRY_SLEEP = Duration.ofMillis(100);
     /** How long a start waits for its Raft port to be free before giving up. */
     static final Duration PORT_WAIT = Duration.ofSeconds(5);
+    /** How often a start waiting for its Raft port tries it again. */
+    private static final Duration PORT_POLL = Duration.ofMillis(100);
     /** Snapshots kept on disk: the newest, and the one before in case the newest is bad. */
     private static final int SNAPSHOTS_RETAINED = 2;
     /** Ratis preallocates this much of each new log segment, at most a segment. */
@@ -200,8 +202,9 @@ public final class RaftMetadataStore implements MetadataStore {
         }
         if (port == 0) {
             port = freePort(settings.host());
+        } else {
+            awaitPortFree(settings.host(), port);
         }
-        awaitPortFree(settings.host(), port);
         String address = settings.host() + ":" + port;
         Map<String, String> members = new LinkedHashMap<>(settings.members());
         String own = members.get(settings.memberId());
@@ -763,9 +766,14 @@ public final class RaftMetadataStore implements MetadataStore {
     // A port the OS just handed out and released. Another process could take it before Ratis
     // binds it; the window is short, and a real deployment names its port.
     private static int freePort(String host) throws IOException {
+        return bindAndRelease(host, 0);
+    }
+
+    /** Listens on {@code port} (0: any) as Ratis will, closes at once, and returns the port. */
+    private static int bindAndRelease(String host, int port) throws IOException {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(host, 0));
+            socket.bind(new InetSocketAddress(host, port));
             return socket.getLocalPort();
         }
     }
@@ -782,9 +790,8 @@ public final class RaftMetadataStore implements MetadataStore {
         long deadline = System.nanoTime() + PORT_WAIT.toNanos();
         boolean waiting = false;
         while (true) {
-            try (ServerSocket socket = new ServerSocket()) {
-                socket.setReuseAddress(true);
-                socket.bind(new InetSocketAddress(host, port));
+            try {
+                bindAndRelease(host, port);
                 return;
             } catch (BindException e) {
                 if (System.nanoTime() >= deadline) {
@@ -798,7 +805,7 @@ public final class RaftMetadataStore implements MetadataStore {
                 }
             }
             try {
-                Thread.sleep(RETRY_SLEEP.toMillis());
+                Thread.sleep(PORT_POLL.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while waiting for the Raft port "
