@@ -14,6 +14,7 @@ import io.cairndb.api.PipelineResponse;
 import io.cairndb.api.PipelineResult;
 import io.cairndb.api.ReadKeyValueRequest;
 import io.cairndb.api.WriteKeyValueRequest;
+import io.cairndb.server.coordinator.PipelineStream;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,9 +29,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-// Proves the Pipeline stream answers each call as its unary RPC would, by id, refuses a call
-// without an operation in-band, keeps up with more calls than it runs at once, and ends only
-// after answering everything the client sent.
+// Proves the Pipeline stream answers each call as its unary RPC would, by id, a turn of a long
+// message at a time, refuses a call without an operation in-band, keeps up with more calls than
+// it runs at once, and ends only after answering everything the client sent.
 class PipelineServiceTest {
 
     @TempDir
@@ -119,6 +120,26 @@ class PipelineServiceTest {
         requests.onCompleted();
         assertThat(ended.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(failure.get()).isNull();
+    }
+
+    @Test
+    void answersALongMessageATurnAtATimeSoTheFirstAnswersLeaveBeforeTheLastCallsRun() {
+        send(write(1, "k", "v"));
+        awaitAnswers(1);
+        int reads = 2 * PipelineStream.CALLS_PER_TURN + 3;
+        PipelineRequest.Builder message = PipelineRequest.newBuilder();
+        for (int id = 2; id < 2 + reads; id++) {
+            message.addCalls(read(id, "k"));
+        }
+        int before = messages.get();
+        requests.onNext(message.build());
+        awaitAnswers(1 + reads);
+
+        for (long id = 2; id < 2 + reads; id++) {
+            assertThat(results.get(id).getRead().getValue().toStringUtf8()).isEqualTo("v");
+        }
+        // A node read answers at once, so each turn's answers are one message of their own.
+        assertThat(messages.get() - before).isEqualTo(3);
     }
 
     @Test

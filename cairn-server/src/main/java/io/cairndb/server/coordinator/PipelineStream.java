@@ -30,12 +30,20 @@ import java.util.function.Function;
  * <p>Answers are sent from the stream's transport thread ({@link TransportThread}): the thread
  * that completes a call (often the storage writer, completing a whole group commit) only queues
  * its answer and, if no send is pending, hands one to the transport thread, so the answers of one
- * group commit leave in one message.
+ * group commit leave in one message. A long message's calls start {@link #CALLS_PER_TURN} at a
+ * time, each turn's answers leaving before the next turn starts.
  */
-final class PipelineStream implements StreamObserver<PipelineRequest> {
+public final class PipelineStream implements StreamObserver<PipelineRequest> {
 
     static final int CALLS_IN_FLIGHT_MAX = 4096;
     private static final int RESULTS_PER_MESSAGE_MAX = 512;
+    /**
+     * Calls of one message started in one turn of the transport thread before their answers are
+     * sent. A closed-loop client waits for its answers before it sends again, so working through
+     * a whole message before answering any of it leaves the client idle while the node works,
+     * then the node idle while the client does; answering a turn at a time lets them overlap.
+     */
+    public static final int CALLS_PER_TURN = 8;
     private static final int MESSAGE_BYTES_TARGET = 4 * 1024 * 1024;
 
     private final Coordinator coordinator;
@@ -66,8 +74,26 @@ final class PipelineStream implements StreamObserver<PipelineRequest> {
         synchronized (lock) {
             inFlight += request.getCallsCount();
         }
-        for (PipelineCall call : request.getCallsList()) {
-            start(call);
+        startFrom(request, 0);
+    }
+
+    /** Starts the calls of {@code request} from index {@code from}, a turn at a time. */
+    private void startFrom(PipelineRequest request, int from) {
+        if (cancelled) {
+            return;
+        }
+        int to = Math.min(request.getCallsCount(), from + CALLS_PER_TURN);
+        for (int i = from; i < to; i++) {
+            start(request.getCalls(i));
+        }
+        if (to < request.getCallsCount() && transport != null) {
+            // The rest a turn later, after this turn's answers have left: drain() queued their
+            // send, which has gRPC queue its flush behind it, so the second hop lands after both.
+            later(() -> later(() -> startFrom(request, to)));
+            return;
+        }
+        for (int i = to; i < request.getCallsCount(); i++) {
+            start(request.getCalls(i));
         }
         boolean more;
         synchronized (lock) {
@@ -76,6 +102,13 @@ final class PipelineStream implements StreamObserver<PipelineRequest> {
         }
         if (more) {
             out.request(1);
+        }
+    }
+
+    /** Runs {@code task} on the transport thread after what it has queued already. */
+    private void later(Runnable task) {
+        if (!TransportThread.later(transport, task)) {
+            cancelled = true;
         }
     }
 
