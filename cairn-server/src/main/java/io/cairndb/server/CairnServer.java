@@ -122,7 +122,7 @@ public final class CairnServer implements AutoCloseable {
         StorageEngine storage;
         try {
             storage = StorageEngine.open(dataDir.resolve("storage"), storageOptions,
-                    new VersionResolver(), TransportThread::current);
+                    new VersionResolver());
         } catch (StorageException e) {
             throw new ConfigException(e.getMessage(), e);
         }

@@ -18,12 +18,9 @@ import java.util.Properties;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -37,7 +34,6 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
-import org.rocksdb.Status;
 import org.rocksdb.UInt64AddOperator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -62,12 +58,7 @@ import org.slf4j.LoggerFactory;
  * <p>Reads run on the caller's thread. Mutations are queued to single-threaded writer shards (a
  * key always maps to the same shard), which read the current version, resolve it against the
  * incoming one, and commit a whole group of mutations in one write batch with one fsync under
- * {@link Durability#SYNC}. Concurrent writers share fsyncs. Under {@link Durability#PERIODIC},
- * the mutations an event loop's thread applies during one of its tasks ({@link CallerTurns}) are
- * committed as one group on that thread once the task is done, holding the shard's lock: a
- * periodic commit does not wait for a disk, so the hand-off to the writer and the wake-up to
- * answer would cost more than the commit. A group meets a busy shard or a write stall in
- * RocksDB goes to the writer thread instead, so an event loop never waits.
+ * {@link Durability#SYNC}. No locks are needed, and concurrent writers share fsyncs.
  */
 public final class StorageEngine implements AutoCloseable {
 
@@ -120,22 +111,16 @@ public final class StorageEngine implements AutoCloseable {
     private final ColumnFamilyHandle hints;
     private final ColumnFamilyHandle meta;
     private final WriteOptions groupWriteOptions;
-    /** Periodic commits on a caller's thread: a write stall is refused rather than waited out. */
-    private final WriteOptions turnWriteOptions;
     private final WriteOptions syncWriteOptions;
-    private final CallerTurns turns;
-    /** The mutations the calling event loop has applied in its current task, not yet committed. */
-    private final ThreadLocal<List<Pending>> turn = ThreadLocal.withInitial(ArrayList::new);
     private final WriterShard[] shards;
     private final ScheduledExecutorService syncer;
     private volatile State state = State.RUNNING;
 
-    private StorageEngine(Path directory, StorageOptions options, VersionResolver resolver,
-                          CallerTurns turns) throws RocksDBException {
+    private StorageEngine(Path directory, StorageOptions options, VersionResolver resolver)
+            throws RocksDBException {
         this.directory = directory;
         this.options = options;
         this.resolver = resolver;
-        this.turns = options.durability() == Durability.PERIODIC ? turns : CallerTurns.NONE;
         this.dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
@@ -165,7 +150,6 @@ public final class StorageEngine implements AutoCloseable {
         this.hints = handles.get(4);
         this.meta = handles.get(5);
         this.groupWriteOptions = new WriteOptions().setSync(options.durability() == Durability.SYNC);
-        this.turnWriteOptions = new WriteOptions().setNoSlowdown(true);
         this.syncWriteOptions = new WriteOptions().setSync(true);
         this.shards = new WriterShard[options.writerShards()];
         for (int i = 0; i < shards.length; i++) {
@@ -224,18 +208,9 @@ public final class StorageEngine implements AutoCloseable {
      */
     public static StorageEngine open(Path directory, StorageOptions options,
                                      VersionResolver resolver) {
-        return open(directory, options, resolver, CallerTurns.NONE);
-    }
-
-    /**
-     * Opens the engine; under {@link Durability#PERIODIC} it commits the mutations of the event
-     * loops {@code turns} names on their own threads.
-     */
-    public static StorageEngine open(Path directory, StorageOptions options,
-                                     VersionResolver resolver, CallerTurns turns) {
         try {
             Files.createDirectories(directory);
-            return new StorageEngine(directory, options, resolver, turns);
+            return new StorageEngine(directory, options, resolver);
         } catch (RocksDBException e) {
             throw new StorageException("cannot open storage in " + directory + ": "
                     + e.getMessage(), e);
@@ -431,56 +406,9 @@ public final class StorageEngine implements AutoCloseable {
             result.completeExceptionally(closedError());
             return result;
         }
-        Pending pending = new Pending(mutation, result);
-        if (!joinTurn(pending)) {
-            shardOf(mutation).submit(pending);
-        }
+        shards[Math.floorMod(Long.hashCode(mutation.token()), shards.length)]
+                .submit(new Pending(mutation, result));
         return result;
-    }
-
-    private WriterShard shardOf(Mutation mutation) {
-        return shards[Math.floorMod(Long.hashCode(mutation.token()), shards.length)];
-    }
-
-    /**
-     * Adds the mutation to the calling event loop's turn, the first one of a turn scheduling its
-     * commit after the loop's current task.
-     *
-     * @return false if the caller runs no event loop (or it is shutting down): use a writer
-     */
-    private boolean joinTurn(Pending pending) {
-        Executor loop = turns.current();
-        if (loop == null) {
-            return false;
-        }
-        List<Pending> current = turn.get();
-        if (current.isEmpty()) {
-            try {
-                loop.execute(this::commitTurn);
-            } catch (RejectedExecutionException e) {
-                return false;
-            }
-        }
-        current.add(pending);
-        return true;
-    }
-
-    /** Commits the calling event loop's turn, on its thread, shard by shard. */
-    private void commitTurn() {
-        List<Pending> current = turn.get();
-        // Taken before committing: callbacks the commit completes may start the next turn.
-        List<Pending> taken = new ArrayList<>(current);
-        current.clear();
-        if (shards.length == 1) {
-            shards[0].commitHere(taken);
-            return;
-        }
-        Map<WriterShard, List<Pending>> byShard = new HashMap<>();
-        for (Pending pending : taken) {
-            byShard.computeIfAbsent(shardOf(pending.mutation()), shard -> new ArrayList<>())
-                    .add(pending);
-        }
-        byShard.forEach(WriterShard::commitHere);
     }
 
     /**
@@ -607,8 +535,6 @@ public final class StorageEngine implements AutoCloseable {
     private final class WriterShard implements Runnable {
 
         private final java.util.concurrent.ArrayBlockingQueue<Pending> queue;
-        /** Held by whoever commits for this shard: its writer thread or an event loop's turn. */
-        private final ReentrantLock committing = new ReentrantLock();
         private final RecentVersions recent =
                 new RecentVersions(RECENT_VERSIONS_BYTES_MAX / options.writerShards());
         private final Thread thread;
@@ -642,69 +568,18 @@ public final class StorageEngine implements AutoCloseable {
                     }
                     group.add(first);
                     queue.drainTo(group, options.writeGroupItemsMax() - 1);
-                    committing.lock();
-                    try {
-                        commitOrFail(group, groupWriteOptions);
-                    } finally {
-                        committing.unlock();
-                    }
+                    commit(group, recent);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
+                } catch (RuntimeException e) {
+                    LOG.error("storage writer failed", e);
+                    for (Pending pending : group) {
+                        pending.result.completeExceptionally(internal(e));
+                    }
                 } finally {
                     group.clear();
                 }
-            }
-        }
-
-        /**
-         * Commits a turn's mutations on the calling thread if no one else is committing for this
-         * shard and RocksDB does not stall the write; otherwise the writer thread takes them.
-         */
-        void commitHere(List<Pending> taken) {
-            if (committing.tryLock()) {
-                try {
-                    if (state == State.CLOSED) {
-                        for (Pending pending : taken) {
-                            pending.result.completeExceptionally(closedError());
-                        }
-                        return;
-                    }
-                    int from = 0;
-                    while (from < taken.size()) {
-                        int to = Math.min(taken.size(), from + options.writeGroupItemsMax());
-                        if (!commitOrFail(taken.subList(from, to), turnWriteOptions)) {
-                            break;
-                        }
-                        from = to;
-                    }
-                    taken = taken.subList(from, taken.size());
-                } finally {
-                    committing.unlock();
-                }
-            }
-            for (Pending pending : taken) {
-                if (!pending.result.isDone()) { // a stalled group's failed resolutions stay failed
-                    submit(pending);
-                }
-            }
-        }
-
-        /**
-         * Commits a group, failing its mutations if the engine cannot.
-         *
-         * @return false if RocksDB refused the write as a stall ({@code noSlowdown} options
-         *     only): nothing was written or completed
-         */
-        private boolean commitOrFail(List<Pending> group, WriteOptions writeOptions) {
-            try {
-                return commit(group, recent, writeOptions);
-            } catch (RuntimeException e) {
-                LOG.error("storage writer failed", e);
-                for (Pending pending : group) {
-                    pending.result.completeExceptionally(internal(e));
-                }
-                return true;
             }
         }
 
@@ -716,13 +591,8 @@ public final class StorageEngine implements AutoCloseable {
     private record Pending(Mutation mutation, CompletableFuture<ApplyResult> result) {
     }
 
-    /**
-     * Resolves and commits a group of mutations in one write batch, holding its shard's lock.
-     *
-     * @return false if RocksDB refused the write as a stall (only with {@code noSlowdown}
-     *     options), having written and completed nothing
-     */
-    private boolean commit(List<Pending> group, RecentVersions recent, WriteOptions writeOptions) {
+    /** Resolves and commits a group of mutations in one write batch. Runs on a writer thread. */
+    private void commit(List<Pending> group, RecentVersions recent) {
         // Versions and records written earlier in this group, visible to later mutations in it.
         Map<ByteBuffer, Version> versions = new HashMap<>();
         Map<ByteBuffer, IdempotencyRecord> records = new HashMap<>();
@@ -749,25 +619,20 @@ public final class StorageEngine implements AutoCloseable {
                 hlcHighWaterCached = Math.max(hlcMax, hlcHighWaterCached);
             }
             if (batch.count() > 0) {
-                db.write(writeOptions, batch);
+                db.write(groupWriteOptions, batch);
             }
             recent.committed(versions);
         } catch (RocksDBException e) {
-            if (writeOptions.noSlowdown() && e.getStatus() != null
-                    && e.getStatus().getCode() == Status.Code.Incomplete) {
-                return false;
-            }
             for (Pending pending : group) {
                 pending.result.completeExceptionally(internal(e));
             }
-            return true;
+            return;
         }
         for (int i = 0; i < group.size(); i++) {
             if (results.get(i) != null) {
                 group.get(i).result.complete(results.get(i));
             }
         }
-        return true;
     }
 
     private volatile long hlcHighWaterCached;
@@ -851,20 +716,12 @@ public final class StorageEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         syncer.shutdownNow();
-        // An event loop may still be committing a turn it took before the engine began to close.
-        for (WriterShard shard : shards) {
-            shard.committing.lock();
-        }
         try {
             db.flushWal(true);
         } catch (RocksDBException e) {
             LOG.error("final fsync of the write-ahead log failed: {}", e.getMessage());
-        } finally {
-            state = State.CLOSED;
-            for (WriterShard shard : shards) {
-                shard.committing.unlock();
-            }
         }
+        state = State.CLOSED;
         for (ColumnFamilyHandle handle : handles) {
             handle.close();
         }
@@ -872,7 +729,6 @@ public final class StorageEngine implements AutoCloseable {
         dbOptions.close();
         familyOptions.forEach(ColumnFamilyOptions::close);
         groupWriteOptions.close();
-        turnWriteOptions.close();
         syncWriteOptions.close();
         LOG.info("storage in {} closed", directory);
     }
