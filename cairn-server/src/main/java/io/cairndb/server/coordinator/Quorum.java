@@ -3,12 +3,12 @@ package io.cairndb.server.coordinator;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.Failures;
 import io.cairndb.core.QuorumTracker;
+import io.grpc.netty.shaded.io.netty.util.HashedWheelTimer;
+import io.grpc.netty.shaded.io.netty.util.Timeout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import io.grpc.netty.shaded.io.netty.util.HashedWheelTimer;
-import io.grpc.netty.shaded.io.netty.util.Timeout;
 import java.util.concurrent.TimeUnit;
 
 /**
