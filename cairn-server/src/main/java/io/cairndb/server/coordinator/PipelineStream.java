@@ -82,18 +82,17 @@ public final class PipelineStream implements StreamObserver<PipelineRequest> {
         if (cancelled) {
             return;
         }
-        int to = Math.min(request.getCallsCount(), from + CALLS_PER_TURN);
+        // Without a transport thread (in-process calls) there is no flush to wait for: one turn.
+        int to = transport == null ? request.getCallsCount()
+                : Math.min(request.getCallsCount(), from + CALLS_PER_TURN);
         for (int i = from; i < to; i++) {
             start(request.getCalls(i));
         }
-        if (to < request.getCallsCount() && transport != null) {
+        if (to < request.getCallsCount()) {
             // The rest a turn later, after this turn's answers have left: drain() queued their
             // send, which has gRPC queue its flush behind it, so the second hop lands after both.
             later(() -> later(() -> startFrom(request, to)));
             return;
-        }
-        for (int i = to; i < request.getCallsCount(); i++) {
-            start(request.getCalls(i));
         }
         boolean more;
         synchronized (lock) {
