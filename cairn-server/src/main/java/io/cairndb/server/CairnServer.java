@@ -118,7 +118,9 @@ public final class CairnServer implements AutoCloseable {
                 Duration.ofMillis(config.storage().syncIntervalMillis()),
                 config.storage().writerShards(), StorageOptions.DEFAULTS.writeQueueItemsMax(),
                 StorageOptions.DEFAULTS.writeGroupItemsMax(),
-                config.storage().walBytesMax());
+                config.storage().walBytesMax(), StorageOptions.DEFAULTS.idempotencyKeep())
+                .withIdempotencyKeep(Duration.ofMillis(config.requests().idempotencyTtlMillis())
+                        .plus(StorageOptions.IDEMPOTENCY_CLOCK_SLACK));
         StorageEngine storage;
         try {
             storage = StorageEngine.open(dataDir.resolve("storage"), storageOptions,
@@ -225,9 +227,6 @@ public final class CairnServer implements AutoCloseable {
             started.add(health);
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());
-            long purgeMillis = config.idempotencyPurgeIntervalMillis();
-            maintenance.scheduleWithFixedDelay(() -> purgeIdempotency(storage, wallMillis),
-                    purgeMillis, purgeMillis, TimeUnit.MILLISECONDS);
             CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
                     peer, membership, health, maintenance);
             LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
@@ -450,16 +449,6 @@ public final class CairnServer implements AutoCloseable {
         }
     }
 
-    private static void purgeIdempotency(StorageEngine storage, LongSupplier wallMillis) {
-        try {
-            int purged = storage.purgeExpiredIdempotency(wallMillis.getAsLong(), 100_000);
-            if (purged > 0) {
-                LOG.info("purged {} expired idempotency records", purged);
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("idempotency purge failed: {}", e.getMessage());
-        }
-    }
 
     /** The node id kept in the data directory, created on first start. */
     private static String nodeId(Path dataDir, String configured) {

@@ -26,21 +26,19 @@ import java.util.Set;
  * @param limits bounds enforced on client input
  * @param membership heartbeats, joining and hint delivery
  * @param control this node's member of the Raft control group
- * @param idempotencyPurgeIntervalMillis how often expired idempotency records are deleted
  */
 public record ServerConfig(String nodeId, String host, int port, int peerPort, int raftPort,
                            int httpPort, String dataDir, List<String> roles, String join,
                            StorageSettings storage, ClusterConfig cluster,
                            CoordinatorSettings requests, Limits limits,
-                           MembershipSettings membership, ControlSettings control,
-                           long idempotencyPurgeIntervalMillis) {
+                           MembershipSettings membership, ControlSettings control) {
 
     public static final List<String> ALL_ROLES = List.of("control", "coordinator", "storage");
 
     public static final ServerConfig DEFAULTS = new ServerConfig("", "127.0.0.1", 7070, 7071,
             7072, 8080, "cairn-data", ALL_ROLES, "", StorageSettings.DEFAULTS,
             ClusterConfig.DEFAULTS, CoordinatorSettings.DEFAULTS, Limits.DEFAULTS,
-            MembershipSettings.DEFAULTS, ControlSettings.DEFAULTS, 10 * 60 * 1000L);
+            MembershipSettings.DEFAULTS, ControlSettings.DEFAULTS);
 
     /** Checks relationships a single field's type cannot express; throws naming the setting. */
     void validate() {
@@ -126,9 +124,6 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
             throw new ConfigException("control.snapshotThresholdEntries must be at least 1, and "
                     + "control.electionTimeoutMinMillis at least 50 and below "
                     + "control.electionTimeoutMaxMillis");
-        }
-        if (idempotencyPurgeIntervalMillis <= 0) {
-            throw new ConfigException("idempotencyPurgeIntervalMillis must be positive");
         }
     }
 }

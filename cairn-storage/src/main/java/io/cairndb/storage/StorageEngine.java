@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,8 +28,11 @@ import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactionOptionsFIFO;
+import org.rocksdb.CompactionStyle;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -49,7 +53,8 @@ import org.slf4j.LoggerFactory;
  *       are one seek and a contiguous run (streaming, Merkle trees).</li>
  *   <li>{@code keys}: {@code tenant 0x00 key → token}, the key-order index. A tenant's keys in key
  *       order are one seek and a contiguous run (RangeQuery).</li>
- *   <li>{@code idempotency}: {@code tenant 0x00 len key idempotency-key → record}.</li>
+ *   <li>{@code idempotency}: {@code tenant 0x00 len key idempotency-key → record}. Its files are
+ *       dropped whole once their newest record is {@link StorageOptions#idempotencyKeep} old.</li>
  *   <li>{@code hints}: hints for replicas that were down (filled by the replication layer).</li>
  *   <li>{@code meta}: node-local metadata: the metadata log, live-key counters, the clock's
  *       high-water mark.</li>
@@ -103,6 +108,7 @@ public final class StorageEngine implements AutoCloseable {
     private final VersionResolver resolver;
     private final DBOptions dbOptions;
     private final List<ColumnFamilyOptions> familyOptions = new ArrayList<>();
+    private CompactionOptionsFIFO fifoOptions;
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final RocksDB db;
     private final ColumnFamilyHandle data;
@@ -134,11 +140,14 @@ public final class StorageEngine implements AutoCloseable {
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY,
                 family(false, null)));
-        for (String name : List.of(CF_DATA, CF_KEYS, CF_IDEMPOTENCY, CF_HINTS)) {
-            descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8),
-                    family(name.equals(CF_DATA) || name.equals(CF_IDEMPOTENCY),
-                            name.equals(CF_DATA) ? DATA_INSERT_HINT : null)));
-        }
+        descriptors.add(new ColumnFamilyDescriptor(CF_DATA.getBytes(StandardCharsets.UTF_8),
+                family(true, DATA_INSERT_HINT)));
+        descriptors.add(new ColumnFamilyDescriptor(CF_KEYS.getBytes(StandardCharsets.UTF_8),
+                family(false, null)));
+        descriptors.add(new ColumnFamilyDescriptor(CF_IDEMPOTENCY.getBytes(StandardCharsets.UTF_8),
+                expiring(family(true, null), options.idempotencyKeep())));
+        descriptors.add(new ColumnFamilyDescriptor(CF_HINTS.getBytes(StandardCharsets.UTF_8),
+                family(false, null)));
         ColumnFamilyOptions metaOptions =
                 family(false, null).setMergeOperator(new UInt64AddOperator());
         descriptors.add(new ColumnFamilyDescriptor(CF_META.getBytes(StandardCharsets.UTF_8),
@@ -199,6 +208,23 @@ public final class StorageEngine implements AutoCloseable {
         }
         familyOptions.add(family);
         return family;
+    }
+
+    /**
+     * Idempotency records are written once and then only expire, so their family keeps its table
+     * files in the order they were written (FIFO compaction) and drops a whole file once the newest
+     * record in it is {@code keep} old: no scan for expired records and no tombstones, at any write
+     * rate. (A scan that deleted a bounded number per run fell behind any busy node, and its disk
+     * use grew without end.) Files are never dropped for size, and small ones, which the log bound
+     * flushes early, are merged, so a lookup checks few of them.
+     */
+    private ColumnFamilyOptions expiring(ColumnFamilyOptions family, Duration keep) {
+        fifoOptions = new CompactionOptionsFIFO()
+                .setMaxTableFilesSize(Long.MAX_VALUE)
+                .setAllowCompaction(true);
+        return family.setCompactionStyle(CompactionStyle.FIFO)
+                .setCompactionOptionsFIFO(fifoOptions)
+                .setTtl(keep.toSeconds());
     }
 
     /**
@@ -409,31 +435,6 @@ public final class StorageEngine implements AutoCloseable {
         shards[Math.floorMod(Long.hashCode(mutation.token()), shards.length)]
                 .submit(new Pending(mutation, result));
         return result;
-    }
-
-    /**
-     * Deletes idempotency records that expired before {@code nowMillis}, at most {@code max} of
-     * them, and returns how many it deleted.
-     */
-    public int purgeExpiredIdempotency(long nowMillis, int max) {
-        ensureOpen();
-        int purged = 0;
-        try (RocksIterator it = db.newIterator(idempotency); WriteBatch batch = new WriteBatch()) {
-            for (it.seekToFirst(); it.isValid() && purged < max; it.next()) {
-                IdempotencyRecord record = Codec.decodeIdempotency(it.value(), "idempotency record");
-                if (record.expired(nowMillis)) {
-                    batch.delete(idempotency, it.key());
-                    purged++;
-                }
-            }
-            it.status();
-            if (purged > 0) {
-                db.write(groupWriteOptions, batch);
-            }
-        } catch (RocksDBException e) {
-            throw new StorageException("idempotency purge failed: " + e.getMessage(), e);
-        }
-        return purged;
     }
 
     // ------------------------------------------------------------------------------- hints
@@ -699,6 +700,15 @@ public final class StorageEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------------------- lifecycle
 
+    /** Writes the idempotency records in memory to a table file of their own (tests). */
+    void flushIdempotencyRecords() {
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(flush, idempotency);
+        } catch (RocksDBException e) {
+            throw new StorageException("flush failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Stops accepting mutations, commits those queued, fsyncs, and closes the database. */
     @Override
     public void close() {
@@ -728,6 +738,7 @@ public final class StorageEngine implements AutoCloseable {
         db.close();
         dbOptions.close();
         familyOptions.forEach(ColumnFamilyOptions::close);
+        fifoOptions.close();
         groupWriteOptions.close();
         syncWriteOptions.close();
         LOG.info("storage in {} closed", directory);

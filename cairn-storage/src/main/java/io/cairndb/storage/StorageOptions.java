@@ -11,16 +11,24 @@ import java.time.Duration;
  * @param writeQueueItemsMax pending mutations per writer before new ones are refused
  * @param writeGroupItemsMax mutations committed together with one fsync
  * @param walBytesMax write-ahead log kept before the oldest file's data is flushed to tables
+ * @param idempotencyKeep how long idempotency records stay on disk: a table file of them is
+ *     dropped once its newest record is this old (a record's own expiry decides what it answers)
  */
 public record StorageOptions(Durability durability, Duration syncInterval, int writerShards,
-                             int writeQueueItemsMax, int writeGroupItemsMax, long walBytesMax) {
+                             int writeQueueItemsMax, int writeGroupItemsMax, long walBytesMax,
+                             Duration idempotencyKeep) {
 
     /**
      * 256 MiB of log: a restart replays at most that, and it holds several full write buffers
      * (64 MiB each), so the log rarely forces a flush of the busy families before they fill.
+     * Idempotency records are kept 25 hours: a day, their default expiry, and an hour for clocks
+     * that disagree.
      */
     public static final StorageOptions DEFAULTS = new StorageOptions(Durability.PERIODIC,
-            Duration.ofSeconds(1), 1, 65_536, 512, 256L << 20);
+            Duration.ofSeconds(1), 1, 65_536, 512, 256L << 20, Duration.ofHours(25));
+
+    /** Room left for coordinators' clocks ahead of this node's when records are dropped. */
+    public static final Duration IDEMPOTENCY_CLOCK_SLACK = Duration.ofHours(1);
 
     public StorageOptions {
         if (syncInterval.isNegative() || syncInterval.isZero()) {
@@ -35,15 +43,24 @@ public record StorageOptions(Durability durability, Duration syncInterval, int w
         if (walBytesMax < 1) {
             throw new IllegalArgumentException("walBytesMax must be positive, was " + walBytesMax);
         }
+        if (idempotencyKeep.toSeconds() < 1) {
+            throw new IllegalArgumentException("idempotencyKeep must be at least a second, was "
+                    + idempotencyKeep);
+        }
     }
 
     public StorageOptions withDurability(Durability newDurability) {
         return new StorageOptions(newDurability, syncInterval, writerShards, writeQueueItemsMax,
-                writeGroupItemsMax, walBytesMax);
+                writeGroupItemsMax, walBytesMax, idempotencyKeep);
     }
 
     public StorageOptions withWalBytesMax(long newWalBytesMax) {
         return new StorageOptions(durability, syncInterval, writerShards, writeQueueItemsMax,
-                writeGroupItemsMax, newWalBytesMax);
+                writeGroupItemsMax, newWalBytesMax, idempotencyKeep);
+    }
+
+    public StorageOptions withIdempotencyKeep(Duration keep) {
+        return new StorageOptions(durability, syncInterval, writerShards, writeQueueItemsMax,
+                writeGroupItemsMax, walBytesMax, keep);
     }
 }

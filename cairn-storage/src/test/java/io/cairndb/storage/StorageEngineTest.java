@@ -27,6 +27,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.UInt64AddOperator;
 
 // Proves the engine stores, merges, scans and deduplicates like its simple TreeMap twin, durably.
 class StorageEngineTest {
@@ -146,12 +154,99 @@ class StorageEngineTest {
         assertThat(apply("t", "k2", Version.write(bytes("b"), "n1", 13),
                 new Mutation.IdempotencyRequest("idem", bytes("hash-b"), 3_000, 5_000)).outcome())
                 .isEqualTo(ApplyResult.Outcome.APPLIED);
-        // After expiry the key may be used again, and the purge removes the old record.
+        // After expiry the key may be used again.
         var later = apply("t", "k", Version.write(bytes("c"), "n1", 14),
                 new Mutation.IdempotencyRequest("idem", bytes("hash-c"), 7_000, 5_000));
         assertThat(later.outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
-        assertThat(engine.purgeExpiredIdempotency(11_000, 100)).isEqualTo(1);
-        assertThat(engine.purgeExpiredIdempotency(20_000, 100)).isEqualTo(1);
+    }
+
+    private ApplyResult remembered(String key, String idempotencyKey) {
+        return apply("t", key, Version.write(bytes("v-" + key), "n1", ++stamp),
+                new Mutation.IdempotencyRequest(idempotencyKey, bytes("h-" + key), 1_000,
+                        Long.MAX_VALUE / 2));
+    }
+
+    @Test
+    void keepsIdempotencyRecordsThroughFlushesAndMergesOfTheirFiles() {
+        // Twelve files of records (past the four that start a merge of small files), none old
+        // enough to drop: every record still answers a retry.
+        for (int file = 0; file < 12; file++) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(remembered("k" + file + "-" + i, "idem").outcome())
+                        .isEqualTo(ApplyResult.Outcome.APPLIED);
+            }
+            engine.flushIdempotencyRecords();
+        }
+        engine.close();
+        engine = StorageEngine.open(dir.resolve("db"), StorageOptions.DEFAULTS, resolver);
+        for (int file = 0; file < 12; file++) {
+            for (int i = 0; i < 50; i++) {
+                assertThat(remembered("k" + file + "-" + i, "idem").outcome())
+                        .as("record %d-%d", file, i).isEqualTo(ApplyResult.Outcome.DUPLICATE);
+            }
+        }
+    }
+
+    @Test
+    void dropsAFileOfIdempotencyRecordsOnceItsNewestRecordIsOld() {
+        engine.close();
+        Path db = dir.resolve("short");
+        engine = StorageEngine.open(db,
+                StorageOptions.DEFAULTS.withIdempotencyKeep(Duration.ofSeconds(1)), resolver);
+        assertThat(remembered("old", "idem").outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
+        engine.flushIdempotencyRecords();
+        // The record itself would answer for ages; its file is dropped after a second, when a
+        // later flush has the engine look at its files again. A retry is then a new write.
+        int[] filler = {0};
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            remembered("filler" + filler[0]++, "idem");
+            engine.flushIdempotencyRecords();
+            assertThat(remembered("old", "idem").outcome())
+                    .isEqualTo(ApplyResult.Outcome.APPLIED);
+        });
+        assertThat(get("t", "old").value()).isEqualTo(bytes("v-old"));
+    }
+
+    @Test
+    void opensAStoreWhoseIdempotencyRecordsWereCompactedIntoLevels() throws Exception {
+        // Stores written before records were kept in arrival order hold them in levels below
+        // the first; they open as they are and every record still answers.
+        for (int i = 0; i < 100; i++) {
+            remembered("k" + i, "idem");
+        }
+        engine.close();
+        Path db = dir.resolve("db");
+        List<ColumnFamilyDescriptor> families = new ArrayList<>();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (Options listing = new Options();
+             UInt64AddOperator add = new UInt64AddOperator();
+             ColumnFamilyOptions levels = new ColumnFamilyOptions().setMergeOperator(add);
+             DBOptions options = new DBOptions()) {
+            for (byte[] name : RocksDB.listColumnFamilies(listing, db.toString())) {
+                families.add(new ColumnFamilyDescriptor(name, levels));
+            }
+            RocksDB raw = RocksDB.open(options, db.toString(), families, handles);
+            ColumnFamilyHandle records = handles.stream()
+                    .filter(handle -> new String(nameOf(handle)).equals("idempotency"))
+                    .findFirst().orElseThrow();
+            raw.compactRange(records);
+            assertThat(raw.getProperty(records, "rocksdb.num-files-at-level0")).isEqualTo("0");
+            handles.forEach(ColumnFamilyHandle::close);
+            raw.close();
+        }
+        engine = StorageEngine.open(db, StorageOptions.DEFAULTS, resolver);
+        for (int i = 0; i < 100; i++) {
+            assertThat(remembered("k" + i, "idem").outcome()).as("record %d", i)
+                    .isEqualTo(ApplyResult.Outcome.DUPLICATE);
+        }
+    }
+
+    private static byte[] nameOf(ColumnFamilyHandle handle) {
+        try {
+            return handle.getName();
+        } catch (RocksDBException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -400,7 +495,7 @@ class StorageEngineTest {
     void manyConcurrentSyncWritesAllCommit() {
         engine.close();
         engine = StorageEngine.open(dir.resolve("sync"), new StorageOptions(Durability.SYNC,
-                Duration.ofSeconds(1), 2, 10_000, 256, 256L << 20), resolver);
+                Duration.ofSeconds(1), 2, 10_000, 256, 256L << 20, Duration.ofHours(1)), resolver);
         List<CompletableFuture<ApplyResult>> futures = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             byte[] key = bytes("key" + i);
