@@ -43,7 +43,7 @@ class ClusterIT {
 
     private ServerProcess node(int index) {
         ServerProcess process = new ServerProcess(dir.resolve("node" + index))
-                .env("CAIRN_MEMBERSHIP_HEARTBEAT_INTERVAL_MILLIS", "200")
+                .env("CAIRN_MEMBERSHIP_HEARTBEAT_INTERVAL_MILLIS", "500")
                 .env("CAIRN_MEMBERSHIP_HINT_DELIVERY_INTERVAL_MILLIS", "200")
                 .env("CAIRN_REQUESTS_REQUEST_TIMEOUT_MILLIS", "3000")
                 .env("CAIRN_REQUESTS_READ_REPAIR_CHANCE", "0");
@@ -194,6 +194,13 @@ class ClusterIT {
 
     @Test
     void tenantsOfReplicationFactorOneTwoAndThreeKeepThatManyCopies() {
+        // The probe written at "one" may still be on its way to the other replicas: a read at
+        // "all" finds it on every one (repairing any that missed it), so the count holds still.
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            ReadKeyValueResponse probe = read(0, "probe", "all");
+            return probe.getSuccess() && probe.getReplicaCount() == 3;
+        });
+        awaitAllAlive(0);
         long before = nodesSeenBy(0).stream().mapToLong(StorageNodeInfo::getKeysCount).sum();
         for (int rf = 1; rf <= 3; rf++) {
             var created = client(rf - 1).createTenant(CreateTenantRequest.newBuilder()
@@ -214,8 +221,10 @@ class ClusterIT {
                 assertThat(written.getReplicaCount()).isEqualTo(expected);
             }
         }
-        long after = nodesSeenBy(0).stream().mapToLong(StorageNodeInfo::getKeysCount).sum();
-        assertThat(after - before).isEqualTo(40 * (1 + 2 + 3));
+        // A node whose stats do not come back in time counts no keys: ask again.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(nodesSeenBy(0)
+                .stream().mapToLong(StorageNodeInfo::getKeysCount).sum() - before)
+                .isEqualTo(40 * (1 + 2 + 3)));
     }
 
     @Test

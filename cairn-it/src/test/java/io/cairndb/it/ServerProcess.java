@@ -102,9 +102,16 @@ final class ServerProcess implements AutoCloseable {
         }, "server-stdout");
         reader.setDaemon(true);
         reader.start();
-        await("server ready line").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> ready.get() != null || !started.isAlive());
+        try {
+            await("server ready line").atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> ready.get() != null || !started.isAlive());
+        } catch (RuntimeException e) {
+            // Nobody else holds this process yet: stop it here, or it outlives the test.
+            started.destroyForcibly();
+            throw new IllegalStateException("server not ready within 120 s; the end of its log ("
+                    + logFile() + "):\n" + logTail(40), e);
+        }
         if (ready.get() == null) {
             // The log lives in the test's temporary directory, gone once the test ends: keep
             // what the server said in the failure itself.

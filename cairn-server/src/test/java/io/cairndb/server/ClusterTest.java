@@ -45,7 +45,7 @@ class ClusterTest {
     private static Map<String, String> settings(Path data, String join) {
         Map<String, String> settings = new HashMap<>(Map.of("port", "0", "peerPort", "0",
                 "raftPort", "0", "httpPort", "0",
-                "dataDir", data.toString(), "membership.heartbeatIntervalMillis", "100",
+                "dataDir", data.toString(), "membership.heartbeatIntervalMillis", "500",
                 "membership.hintDeliveryIntervalMillis", "100",
                 "requests.requestTimeoutMillis", "3000"));
         if (join != null) {
@@ -127,7 +127,7 @@ class ClusterTest {
                     .setTenantId("rf" + rf).setReplicationFactor(rf).build());
             assertThat(created.getSuccess()).as(created.getErrorMessage()).isTrue();
         }
-        await().until(() -> servers.stream().allMatch(s ->
+        await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream().allMatch(s ->
                 s.metadata().current().tenants().size() == 3));
         long before = totalKeys();
         for (int rf = 1; rf <= 3; rf++) {
@@ -138,7 +138,9 @@ class ClusterTest {
             }
         }
         // 30 keys at RF 1, 2 and 3: 180 copies in all, each key on exactly RF nodes.
-        assertThat(totalKeys() - before).isEqualTo(30 * (1 + 2 + 3));
+        // (A node whose stats do not come back in time counts no keys: ask again.)
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(totalKeys() - before).isEqualTo(30 * (1 + 2 + 3)));
         for (int rf = 1; rf <= 3; rf++) {
             for (int via = 0; via < 3; via++) {
                 ReadKeyValueResponse read = read(via, "rf" + rf, "k7", "all");
@@ -158,7 +160,7 @@ class ClusterTest {
     void writesMissedByAStoppedNodeReachItThroughHints() {
         client(0).createTenant(CreateTenantRequest.newBuilder().setTenantId("t")
                 .setReplicationFactor(3).build());
-        await().until(() -> servers.stream().allMatch(s ->
+        await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream().allMatch(s ->
                 s.metadata().current().tenant("t") != null));
         String stoppedId = servers.get(2).nodeId();
         stop(2);
@@ -184,9 +186,14 @@ class ClusterTest {
         assertThat(all.getErrorMessage()).contains(stoppedId);
 
         start(2, "127.0.0.1:" + servers.get(0).port());
-        await().atMost(Duration.ofSeconds(30)).until(() -> client(0).listStorageNodes(
-                        ListStorageNodesRequest.getDefaultInstance()).getNodesList().stream()
-                .mapToLong(StorageNodeInfo::getHintsPending).sum() == 0);
+        // A node whose stats do not come back counts as down with no hints: wait for all
+        // three to answer, and none to hold a hint.
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            List<StorageNodeInfo> nodes = client(0).listStorageNodes(
+                    ListStorageNodesRequest.getDefaultInstance()).getNodesList();
+            return nodes.size() == 3 && nodes.stream().allMatch(StorageNodeInfo::getAlive)
+                    && nodes.stream().mapToLong(StorageNodeInfo::getHintsPending).sum() == 0;
+        });
         // The restarted node alone holds every write it missed.
         stop(0);
         stop(1);
@@ -203,10 +210,12 @@ class ClusterTest {
     void rangeQueriesMergeEveryNodesKeysInOrder() {
         client(0).createTenant(CreateTenantRequest.newBuilder().setTenantId("scan")
                 .setReplicationFactor(2).build());
-        await().until(() -> servers.stream().allMatch(s ->
+        await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream().allMatch(s ->
                 s.metadata().current().tenant("scan") != null));
         for (int i = 0; i < 120; i++) {
-            write(i % 3, "scan", String.format("key-%04d", i), "v" + i, "all");
+            WriteKeyValueResponse written =
+                    write(i % 3, "scan", String.format("key-%04d", i), "v" + i, "all");
+            assertThat(written.getSuccess()).as(written.getErrorMessage()).isTrue();
         }
         List<String> keys = new ArrayList<>();
         String token = "";
