@@ -2,13 +2,14 @@ package io.cairndb.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairndb.testkit.ChildProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,12 +35,10 @@ class ReadmeSessionIT {
                         step.command().substring("bin/cairn ".length())));
                 args.add("--target");
                 args.add(server.target());
-                Process process = new ProcessBuilder(ServerProcess.cairnCommand(
-                        args.toArray(new String[0]))).redirectErrorStream(true).start();
-                String output = new String(process.getInputStream().readAllBytes(),
-                        StandardCharsets.UTF_8);
-                assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-                assertThat(process.exitValue()).as("exit of '%s': %s", step.command(), output)
+                ChildProcess.Result ran = ChildProcess.run(ServerProcess.cairnCommand(
+                        args.toArray(new String[0])), Duration.ofSeconds(120));
+                String output = ran.output();
+                assertThat(ran.exitCode()).as("exit of '%s': %s", step.command(), output)
                         .isZero();
                 assertThat(normalize(output.lines().toList()))
                         .as("output of '%s'", step.command())
