@@ -118,8 +118,8 @@ public final class CairnServer implements AutoCloseable {
                 Duration.ofMillis(config.storage().syncIntervalMillis()),
                 config.storage().writerShards(), StorageOptions.DEFAULTS.writeQueueItemsMax(),
                 StorageOptions.DEFAULTS.writeGroupItemsMax(),
-                config.storage().walBytesMax(), StorageOptions.DEFAULTS.idempotencyKeep())
-                .withIdempotencyKeep(Duration.ofMillis(config.requests().idempotencyTtlMillis())
+                config.storage().walBytesMax(),
+                Duration.ofMillis(config.requests().idempotencyTtlMillis())
                         .plus(StorageOptions.IDEMPOTENCY_CLOCK_SLACK));
         StorageEngine storage;
         try {
@@ -448,7 +448,6 @@ public final class CairnServer implements AutoCloseable {
             return String.valueOf(cause.getMessage());
         }
     }
-
 
     /** The node id kept in the data directory, created on first start. */
     private static String nodeId(Path dataDir, String configured) {

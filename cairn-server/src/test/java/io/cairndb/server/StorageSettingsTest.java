@@ -33,6 +33,18 @@ class StorageSettingsTest {
         }
     }
 
+    @Test
+    void idempotencyRecordsAreKeptAnHourPastTheTimeAnOperatorSets() throws IOException {
+        try (TestNode node = new TestNode(dir, Map.of("requests.idempotencyTtlMillis",
+                "7200000"))) {
+            String options = optionsFile(dir.resolve("storage"));
+            String records = options.substring(options.indexOf("[CFOptions \"idempotency\"]"));
+            records = records.substring(0, records.indexOf("[TableOptions"));
+            assertThat(records).contains("compaction_style=kCompactionStyleFIFO")
+                    .contains("ttl=" + (3 * 3600));
+        }
+    }
+
     /** The options file RocksDB wrote last when it opened the database. */
     private static String optionsFile(Path storage) throws IOException {
         try (Stream<Path> files = Files.list(storage)) {

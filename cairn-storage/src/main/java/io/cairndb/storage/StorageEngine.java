@@ -108,7 +108,9 @@ public final class StorageEngine implements AutoCloseable {
     private final VersionResolver resolver;
     private final DBOptions dbOptions;
     private final List<ColumnFamilyOptions> familyOptions = new ArrayList<>();
-    private CompactionOptionsFIFO fifoOptions;
+    private final CompactionOptionsFIFO fifoOptions = new CompactionOptionsFIFO()
+            .setMaxTableFilesSize(Long.MAX_VALUE)
+            .setAllowCompaction(true);
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final RocksDB db;
     private final ColumnFamilyHandle data;
@@ -144,7 +146,8 @@ public final class StorageEngine implements AutoCloseable {
                 family(true, DATA_INSERT_HINT)));
         descriptors.add(new ColumnFamilyDescriptor(CF_KEYS.getBytes(StandardCharsets.UTF_8),
                 family(false, null)));
-        descriptors.add(new ColumnFamilyDescriptor(CF_IDEMPOTENCY.getBytes(StandardCharsets.UTF_8),
+        descriptors.add(new ColumnFamilyDescriptor(
+                CF_IDEMPOTENCY.getBytes(StandardCharsets.UTF_8),
                 expiring(family(true, null), options.idempotencyKeep())));
         descriptors.add(new ColumnFamilyDescriptor(CF_HINTS.getBytes(StandardCharsets.UTF_8),
                 family(false, null)));
@@ -219,9 +222,6 @@ public final class StorageEngine implements AutoCloseable {
      * flushes early, are merged, so a lookup checks few of them.
      */
     private ColumnFamilyOptions expiring(ColumnFamilyOptions family, Duration keep) {
-        fifoOptions = new CompactionOptionsFIFO()
-                .setMaxTableFilesSize(Long.MAX_VALUE)
-                .setAllowCompaction(true);
         return family.setCompactionStyle(CompactionStyle.FIFO)
                 .setCompactionOptionsFIFO(fifoOptions)
                 .setTtl(keep.toSeconds());
