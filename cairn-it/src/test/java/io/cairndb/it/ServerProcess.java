@@ -80,7 +80,14 @@ final class ServerProcess implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("server", "--port", "0", "--peer-port", "0",
                 "--raft-port", "0", "--http-port", "0", "--data-dir", dataDir.toString()));
         args.addAll(extraArgs);
-        ProcessBuilder builder = new ProcessBuilder(cairnCommand(args.toArray(new String[0])))
+        List<String> command = cairnCommand(args.toArray(new String[0]));
+        // RocksDB unpacks its native library (16 MB) into the temporary directory and deletes it
+        // only when the JVM exits cleanly; these servers are mostly killed, so each gets its own
+        // temporary directory beside its data, which goes with the test's.
+        Path tmp = dataDir.resolveSibling(dataDir.getFileName() + ".tmp");
+        Files.createDirectories(tmp);
+        command.add(1, "-Djava.io.tmpdir=" + tmp);
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
         builder.environment().putAll(env);
         ready.set(null);
