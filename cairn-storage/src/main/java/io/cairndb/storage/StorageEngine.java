@@ -142,19 +142,13 @@ public final class StorageEngine implements AutoCloseable {
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY,
                 family(false, null)));
-        descriptors.add(new ColumnFamilyDescriptor(CF_DATA.getBytes(StandardCharsets.UTF_8),
-                family(true, DATA_INSERT_HINT)));
-        descriptors.add(new ColumnFamilyDescriptor(CF_KEYS.getBytes(StandardCharsets.UTF_8),
-                family(false, null)));
-        descriptors.add(new ColumnFamilyDescriptor(
-                CF_IDEMPOTENCY.getBytes(StandardCharsets.UTF_8),
+        descriptors.add(descriptor(CF_DATA, family(true, DATA_INSERT_HINT)));
+        descriptors.add(descriptor(CF_KEYS, family(false, null)));
+        descriptors.add(descriptor(CF_IDEMPOTENCY,
                 expiring(family(true, null), options.idempotencyKeep())));
-        descriptors.add(new ColumnFamilyDescriptor(CF_HINTS.getBytes(StandardCharsets.UTF_8),
-                family(false, null)));
-        ColumnFamilyOptions metaOptions =
-                family(false, null).setMergeOperator(new UInt64AddOperator());
-        descriptors.add(new ColumnFamilyDescriptor(CF_META.getBytes(StandardCharsets.UTF_8),
-                metaOptions));
+        descriptors.add(descriptor(CF_HINTS, family(false, null)));
+        descriptors.add(descriptor(CF_META,
+                family(false, null).setMergeOperator(new UInt64AddOperator())));
         this.db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
         this.data = handles.get(1);
         this.keys = handles.get(2);
@@ -179,6 +173,10 @@ public final class StorageEngine implements AutoCloseable {
             syncer.scheduleWithFixedDelay(this::syncWal, intervalMillis, intervalMillis,
                     TimeUnit.MILLISECONDS);
         }
+    }
+
+    private static ColumnFamilyDescriptor descriptor(String name, ColumnFamilyOptions options) {
+        return new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), options);
     }
 
     /**

@@ -18,17 +18,17 @@ public record StorageOptions(Durability durability, Duration syncInterval, int w
                              int writeQueueItemsMax, int writeGroupItemsMax, long walBytesMax,
                              Duration idempotencyKeep) {
 
+    /** Room left for coordinators' clocks ahead of this node's when records are dropped. */
+    public static final Duration IDEMPOTENCY_CLOCK_SLACK = Duration.ofHours(1);
+
     /**
      * 256 MiB of log: a restart replays at most that, and it holds several full write buffers
      * (64 MiB each), so the log rarely forces a flush of the busy families before they fill.
-     * Idempotency records are kept 25 hours: a day, their default expiry, and an hour for clocks
-     * that disagree.
+     * Idempotency records are kept a day, their default expiry, and the clock slack.
      */
     public static final StorageOptions DEFAULTS = new StorageOptions(Durability.PERIODIC,
-            Duration.ofSeconds(1), 1, 65_536, 512, 256L << 20, Duration.ofHours(25));
-
-    /** Room left for coordinators' clocks ahead of this node's when records are dropped. */
-    public static final Duration IDEMPOTENCY_CLOCK_SLACK = Duration.ofHours(1);
+            Duration.ofSeconds(1), 1, 65_536, 512, 256L << 20,
+            Duration.ofDays(1).plus(IDEMPOTENCY_CLOCK_SLACK));
 
     public StorageOptions {
         if (syncInterval.isNegative() || syncInterval.isZero()) {
