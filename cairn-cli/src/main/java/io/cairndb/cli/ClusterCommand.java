@@ -6,6 +6,7 @@ import io.cairndb.client.CairnClient;
 import io.cairndb.client.ClusterView;
 import io.cairndb.client.ControlMember;
 import io.cairndb.client.ControlStatus;
+import io.cairndb.core.ControlGroup;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -56,6 +57,11 @@ final class ClusterCommand extends GroupCommand {
                 node.put("commitIndex", status.commitIndex());
                 node.put("appliedIndex", status.appliedIndex());
                 node.set("members", json(status.members()));
+                status.notVoting().forEach(node.putArray("notVoting")::add);
+                if (!status.notVoting().isEmpty()) {
+                    node.putArray("warnings").add(ControlGroup.notVotingWarning(
+                            status.members().size(), status.notVoting()));
+                }
                 ArrayNode nodes = node.putArray("nodes");
                 for (ControlStatus.NodeView view : status.nodes()) {
                     ObjectNode entry = nodes.addObject();
@@ -83,6 +89,11 @@ final class ClusterCommand extends GroupCommand {
                     view.alive() ? "yes" : "no"});
             }
             Output.table(out(), nodes);
+            if (!status.notVoting().isEmpty()) {
+                out().println();
+                out().println("WARNING: " + ControlGroup.notVotingWarning(
+                        status.members().size(), status.notVoting()));
+            }
             return 0;
         }
     }

@@ -68,6 +68,12 @@ public final class ServerCommand implements Callable<Integer> {
                     + "role the node also joins the Raft control group.")
     private String join;
 
+    @Option(names = "--join-timeout-millis", paramLabel = "N",
+            description = "How long --join keeps trying to reach the cluster before the process "
+                    + "exits (default 0: without limit, logging every few seconds what it waits "
+                    + "for).")
+    private Long joinTimeoutMillis;
+
     @Option(names = "--durability", paramLabel = "MODE",
             description = "sync: fsync before acknowledging a write; periodic (default): fsync "
                     + "every second.")
@@ -87,6 +93,8 @@ public final class ServerCommand implements Callable<Integer> {
         flags.put("nodeId", nodeId);
         flags.put("roles", roles);
         flags.put("join", join);
+        flags.put("membership.joinTimeoutMillis",
+                joinTimeoutMillis == null ? null : joinTimeoutMillis.toString());
         flags.put("storage.durability", durability);
         CairnServer server;
         try {

@@ -16,9 +16,20 @@ import java.util.Objects;
  *     {@code listener} or {@code none}
  * @param members the members of the group
  * @param nodes every node's reported view version and whether it is up
+ * @param notVoting nodes that joined with the control role but do not vote (removed, or lost);
+ *     empty when every one votes
  */
 public record ControlStatus(String memberId, String leaderId, long term, long commitIndex,
-        long appliedIndex, String role, List<ControlMember> members, List<NodeView> nodes) {
+        long appliedIndex, String role, List<ControlMember> members, List<NodeView> nodes,
+        List<String> notVoting) {
+
+    /** A status in which every control node votes. */
+    public ControlStatus(String memberId, String leaderId, long term, long commitIndex,
+                         long appliedIndex, String role, List<ControlMember> members,
+                         List<NodeView> nodes) {
+        this(memberId, leaderId, term, commitIndex, appliedIndex, role, members, nodes,
+                List.of());
+    }
 
     public ControlStatus {
         Objects.requireNonNull(memberId, "memberId");
@@ -26,6 +37,7 @@ public record ControlStatus(String memberId, String leaderId, long term, long co
         Objects.requireNonNull(role, "role");
         members = List.copyOf(members);
         nodes = List.copyOf(nodes);
+        notVoting = List.copyOf(notVoting);
     }
 
     /**

@@ -183,7 +183,8 @@ final class Responses {
         }
         return new ControlStatus(response.getMemberId(), response.getLeaderId(),
                 response.getTerm(), response.getCommitIndex(), response.getAppliedIndex(),
-                response.getRole(), members(response.getMembersList()), nodes);
+                response.getRole(), members(response.getMembersList()), nodes,
+                response.getNotVotingList());
     }
 
     static List<ControlMember> members(ControlMembershipResponse response) {

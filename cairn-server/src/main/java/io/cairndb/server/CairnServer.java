@@ -69,6 +69,10 @@ public final class CairnServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CairnServer.class);
     private static final long CATCH_UP_RETRY_MILLIS = 100;
+    /** Marks a data directory whose control member started joining and has not finished. */
+    static final String JOINING_MARKER = "control-joining";
+    /** How long a member that has joined waits for the log to name it, without a join limit. */
+    private static final long JOINED_CATCH_UP_MILLIS = 60_000;
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final int GRPC_MESSAGE_BYTES_MAX = 80 * 1024 * 1024;
 
@@ -257,10 +261,14 @@ public final class CairnServer implements AutoCloseable {
                                                     Path dataDir, int port, int peerPort,
                                                     ScheduledExecutorService scheduler) {
         Path raftDir = dataDir.resolve("raft");
+        // Written before a joiner starts its Raft storage and removed once it has joined: a node
+        // killed in between has storage but no group yet, and must ask to join again rather than
+        // resume a group that never named it.
+        Path joining = dataDir.resolve(JOINING_MARKER);
         boolean resuming;
         try (var entries = Files.exists(raftDir) ? Files.list(raftDir) : java.util.stream.Stream
                 .<Path>empty()) {
-            resuming = entries.findAny().isPresent();
+            resuming = entries.findAny().isPresent() && !Files.exists(joining);
         } catch (IOException e) {
             throw new ConfigException("cannot read " + raftDir + ": " + e.getMessage(), e);
         }
@@ -275,6 +283,11 @@ public final class CairnServer implements AutoCloseable {
             members = Map.of(nodeId, config.host() + ":" + raftPort);
         } else {
             members = ClusterJoin.controlMembers(config.join(), timeoutMillis, joinTimeoutMillis);
+            try {
+                Files.writeString(joining, "joining through " + config.join() + "\n");
+            } catch (IOException e) {
+                throw new ConfigException("cannot write " + joining + ": " + e.getMessage(), e);
+            }
         }
         RaftMetadataStore raft;
         try {
@@ -291,15 +304,17 @@ public final class CairnServer implements AutoCloseable {
             throw new ConfigException("cannot start the control group member on "
                     + config.host() + ":" + config.raftPort() + ": " + e.getMessage(), e);
         }
+        MetadataCommand.RegisterNode self = new MetadataCommand.RegisterNode(nodeId,
+                config.host(), port, peerPort, config.cluster().virtualNodesDefault(),
+                raft.address());
         try {
             if (resuming) {
                 catchUp(raft, timeoutMillis);
                 // After a full restart no majority may be up yet: serve with the view the log
                 // recovered, and record this node's current address once a majority answers.
-                registerInBackground(raft, nodeId, config.host(), port, peerPort, config,
-                        scheduler);
+                registerInBackground(raft, self, scheduler);
             } else if (founding) {
-                register(raft, nodeId, config.host(), port, peerPort, config);
+                register(raft, self);
             } else {
                 ClusterJoin.join(config.join(), JoinRequest.newBuilder()
                         .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
@@ -307,8 +322,11 @@ public final class CairnServer implements AutoCloseable {
                         .setPeerPort(peerPort)
                         .setVirtualNodes(config.cluster().virtualNodesDefault())
                         .setRaftAddress(raft.address()).build(), timeoutMillis, joinTimeoutMillis);
+                // Joined: the member is in the group, so the log reaches it soon.
+                long catchUpMillis = joinTimeoutMillis > 0 ? joinTimeoutMillis
+                        : JOINED_CATCH_UP_MILLIS;
                 raft.awaitVersion(raft.status().commitIndex(),
-                        Duration.ofMillis(joinTimeoutMillis)).join();
+                        Duration.ofMillis(catchUpMillis)).join();
                 CompletableFuture<Void> registered = new CompletableFuture<>();
                 raft.addListener(state -> {
                     if (!registered.isDone() && state.nodes().containsKey(nodeId)) {
@@ -319,11 +337,17 @@ public final class CairnServer implements AutoCloseable {
                     registered.complete(null);
                 }
                 try {
-                    registered.get(joinTimeoutMillis, TimeUnit.MILLISECONDS);
+                    registered.get(catchUpMillis, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException | ExecutionException e) {
                     throw new ConfigException("joined through " + config.join()
                             + " but this node's registration did not arrive within "
-                            + joinTimeoutMillis + " ms");
+                            + catchUpMillis + " ms");
+                }
+                try {
+                    Files.deleteIfExists(joining);
+                } catch (IOException e) {
+                    throw new ConfigException("cannot remove " + joining + ": " + e.getMessage(),
+                            e);
                 }
             }
             return raft;
@@ -393,49 +417,41 @@ public final class CairnServer implements AutoCloseable {
         }
     }
 
-    private static void register(MetadataStore metadata, String nodeId, String host, int port,
-                                 int peerPort, ServerConfig config) {
-        NodeInfo known = metadata.current().nodes().get(nodeId);
-        if (known != null && known.host().equals(host) && known.port() == port
-                && known.peerPort() == peerPort) {
+    private static void register(MetadataStore metadata, MetadataCommand.RegisterNode self) {
+        if (self.isRecordedIn(metadata.current().nodes().get(self.nodeId()))) {
             return;
         }
-        CompletableFuture<?> done = metadata.submit(new MetadataCommand.RegisterNode(nodeId,
-                host, port, peerPort,
-                config.cluster().virtualNodesDefault())).thenAccept(applied -> {
-                    if (!applied.ok()) {
-                        throw new ConfigException("cannot register node " + nodeId + ": "
-                                + applied.error().getMessage());
-                    }
-                });
+        CompletableFuture<?> done = metadata.submit(self).thenAccept(applied -> {
+            if (!applied.ok()) {
+                throw new ConfigException("cannot register node " + self.nodeId() + ": "
+                        + applied.error().getMessage());
+            }
+        });
         done.join();
     }
 
-    private static void registerInBackground(MetadataStore metadata, String nodeId, String host,
-                                             int port, int peerPort, ServerConfig config,
+    private static void registerInBackground(MetadataStore metadata,
+                                             MetadataCommand.RegisterNode self,
                                              ScheduledExecutorService scheduler) {
         Runnable attempt = new Runnable() {
             @Override
             public void run() {
-                NodeInfo known = metadata.current().nodes().get(nodeId);
-                if (known != null && known.host().equals(host) && known.port() == port
-                        && known.peerPort() == peerPort) {
+                if (self.isRecordedIn(metadata.current().nodes().get(self.nodeId()))) {
                     return;
                 }
                 Runnable retry = this;
-                metadata.submit(new MetadataCommand.RegisterNode(nodeId, host, port, peerPort,
-                        config.cluster().virtualNodesDefault())).whenComplete((applied, error) -> {
-                            if (error != null || !applied.ok()) {
-                                LOG.info("address of node {} not recorded yet ({}); retrying",
-                                        nodeId, error != null ? Quietly.message(error)
-                                                : applied.error().getMessage());
-                                try {
-                                    scheduler.schedule(retry, 1, TimeUnit.SECONDS);
-                                } catch (java.util.concurrent.RejectedExecutionException e) {
-                                    // The node is stopping.
-                                }
-                            }
-                        });
+                metadata.submit(self).whenComplete((applied, error) -> {
+                    if (error != null || !applied.ok()) {
+                        LOG.info("address of node {} not recorded yet ({}); retrying",
+                                self.nodeId(), error != null ? Quietly.message(error)
+                                        : applied.error().getMessage());
+                        try {
+                            scheduler.schedule(retry, 1, TimeUnit.SECONDS);
+                        } catch (java.util.concurrent.RejectedExecutionException e) {
+                            // The node is stopping.
+                        }
+                    }
+                });
             }
         };
         scheduler.execute(attempt);

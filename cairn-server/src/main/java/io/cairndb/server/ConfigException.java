@@ -1,7 +1,7 @@
 package io.cairndb.server;
 
 /** The configuration is invalid; the message names the setting and what is wrong with it. */
-public final class ConfigException extends RuntimeException {
+public class ConfigException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 

@@ -5,10 +5,12 @@ package io.cairndb.server;
  *
  * @param heartbeatIntervalMillis how often a node heartbeats every other node
  * @param joinTimeoutMillis how long a joining node keeps trying to reach the member it joins
+ *     through before it exits; 0 (the default) keeps trying without limit, as a service started
+ *     together with its peers must
  * @param hintDeliveryIntervalMillis how often hints are checked for delivery
  */
 public record MembershipSettings(long heartbeatIntervalMillis, long joinTimeoutMillis,
                                  long hintDeliveryIntervalMillis) {
 
-    public static final MembershipSettings DEFAULTS = new MembershipSettings(500, 30_000, 1_000);
+    public static final MembershipSettings DEFAULTS = new MembershipSettings(500, 0, 1_000);
 }

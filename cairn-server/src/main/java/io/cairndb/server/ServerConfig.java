@@ -78,7 +78,8 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
         if (membership.heartbeatIntervalMillis() < 10 || membership.joinTimeoutMillis() < 0
                 || membership.hintDeliveryIntervalMillis() < 10) {
             throw new ConfigException("membership.heartbeatIntervalMillis and "
-                    + "hintDeliveryIntervalMillis must be at least 10, joinTimeoutMillis >= 0");
+                    + "hintDeliveryIntervalMillis must be at least 10, and joinTimeoutMillis at least 0 "
+                    + "(0 waits without limit)");
         }
         try {
             io.cairndb.storage.Durability.parse(storage.durability());

@@ -22,6 +22,7 @@ import io.cairndb.api.admin.UpdateConfigRequest;
 import io.cairndb.api.admin.UpdateConfigResponse;
 import io.cairndb.api.admin.WatchConfigRequest;
 import io.cairndb.core.CairnException;
+import io.cairndb.core.ControlGroup;
 import io.cairndb.server.coordinator.Errors;
 import io.cairndb.server.membership.Membership;
 import io.grpc.Context;
@@ -250,6 +251,10 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
                     .setAppliedIndex(status.appliedIndex())
                     .setRole(role(status.role()))
                     .addAllMembers(members(status));
+            ControlGroup group = metadata.controlGroup();
+            if (group != null) {
+                response.addAllNotVoting(group.notVoting(metadata.current().controlNodeIds()));
+            }
             Map<String, Long> viewVersions = membership.viewVersions();
             TreeSet<String> nodeIds = new TreeSet<>(viewVersions.keySet());
             nodeIds.addAll(metadata.current().nodes().keySet());
@@ -269,13 +274,14 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
         answer(observer, () -> {
             String memberId = checkMemberId(request.getMemberId());
             String address = checkAddress(request.getRaftAddress());
-            Map<String, String> members = currentMembers();
-            if (members.containsKey(memberId)) {
-                throw CairnException.invalid("member_id '" + memberId + "' is already a member "
-                        + "of the control group " + members.keySet());
-            }
-            members.put(memberId, address);
-            return changeMembers(members);
+            ControlGroup.Change add = ControlGroup.addVoter(memberId, address);
+            return changeMembers(current -> {
+                if (current.voters().containsKey(memberId)) {
+                    throw CairnException.invalid("member_id '" + memberId + "' is already a "
+                            + "member of the control group " + current.voters().keySet());
+                }
+                return add.applyTo(current);
+            });
         }, this::membershipResponse, AdminGrpcService::membershipRefusal);
     }
 
@@ -284,32 +290,13 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
                                     StreamObserver<ControlMembershipResponse> observer) {
         answer(observer, () -> {
             String memberId = checkMemberId(request.getMemberId());
-            Map<String, String> members = currentMembers();
-            if (!members.containsKey(memberId)) {
-                throw CairnException.invalid("member_id '" + memberId + "' is not a member of "
-                        + "the control group " + members.keySet());
-            }
-            if (members.size() == 1) {
-                throw CairnException.invalid("member_id '" + memberId + "' is the control "
-                        + "group's only member; add another before removing it");
-            }
-            members.remove(memberId);
-            return changeMembers(members);
+            return changeMembers(ControlGroup.removeVoter(memberId));
         }, this::membershipResponse, AdminGrpcService::membershipRefusal);
     }
 
-    private Map<String, String> currentMembers() {
-        // Insertion-ordered and null-tolerant: a local log's only member has no address.
-        Map<String, String> members = new LinkedHashMap<>();
-        for (MetadataStore.ControlStatus.Member member : metadata.status().members()) {
-            members.put(member.memberId(), member.address());
-        }
-        return members;
-    }
-
     private CompletableFuture<MetadataStore.ControlStatus> changeMembers(
-            Map<String, String> members) {
-        return metadata.setMembers(members).thenApply(ignored -> metadata.status());
+            ControlGroup.Change change) {
+        return metadata.changeControlGroup(change).thenApply(ignored -> metadata.status());
     }
 
     private ControlMembershipResponse membershipResponse(MetadataStore.ControlStatus status) {

@@ -136,6 +136,12 @@ public final class ClusterMetadata {
     }
 
     /** The newest {@link AuditEvent#EVENTS_MAX} changes, oldest first, one per version. */
+    /** The nodes that joined with the control role, by id. */
+    public List<String> controlNodeIds() {
+        return nodes.values().stream().filter(node -> node.raftAddress() != null)
+                .map(NodeInfo::nodeId).sorted().toList();
+    }
+
     public List<AuditEvent> auditEvents() {
         return auditEvents;
     }

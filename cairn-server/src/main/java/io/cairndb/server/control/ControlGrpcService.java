@@ -13,12 +13,11 @@ import io.cairndb.api.control.SubmitRequest;
 import io.cairndb.api.control.SubmitResponse;
 import io.cairndb.api.control.WatchMetadataRequest;
 import io.cairndb.core.CairnException;
+import io.cairndb.core.ControlGroup;
 import io.cairndb.core.Failures;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
@@ -83,7 +82,8 @@ public final class ControlGrpcService extends ControlServiceGrpc.ControlServiceI
             return;
         }
         submit(new MetadataCommand.RegisterNode(request.getNodeId(), request.getHost(),
-                request.getPort(), request.getPeerPort(), request.getVirtualNodes()))
+                request.getPort(), request.getPeerPort(), request.getVirtualNodes(),
+                request.getRaftAddress().isEmpty() ? null : request.getRaftAddress()))
                 .thenCompose(applied -> request.getRaftAddress().isEmpty() || !applied.ok()
                         ? CompletableFuture.completedFuture(applied)
                         : addControlMember(request.getNodeId(), request.getRaftAddress())
@@ -104,18 +104,9 @@ public final class ControlGrpcService extends ControlServiceGrpc.ControlServiceI
                 });
     }
 
-    /** Adds a member to the control group unless it is already there at that address. */
-    private CompletableFuture<Void> addControlMember(String memberId, String raftAddress) {
-        MetadataStore.ControlStatus status = metadata.status();
-        Map<String, String> members = new LinkedHashMap<>();
-        for (MetadataStore.ControlStatus.Member member : status.members()) {
-            members.put(member.memberId(), member.address());
-        }
-        if (raftAddress.equals(members.get(memberId))) {
-            return CompletableFuture.completedFuture(null);
-        }
-        members.put(memberId, raftAddress);
-        return metadata.setMembers(members);
+    /** Makes the joiner a voting member of the control group, unless it is one already. */
+    private CompletableFuture<ControlGroup> addControlMember(String memberId, String raftAddress) {
+        return metadata.changeControlGroup(ControlGroup.addVoter(memberId, raftAddress));
     }
 
     @Override

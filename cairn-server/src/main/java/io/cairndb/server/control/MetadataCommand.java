@@ -30,10 +30,24 @@ public sealed interface MetadataCommand {
 
     /**
      * Adds a storage node (tokens are chosen when the command is applied) or, for a node already
-     * known, updates where it listens.
+     * known, updates where it listens. {@code raftAddress} is where its control member listens,
+     * null for a node without the control role.
      */
-    record RegisterNode(String nodeId, String host, int port, int peerPort, int virtualNodes)
+    record RegisterNode(String nodeId, String host, int port, int peerPort, int virtualNodes,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String raftAddress)
             implements MetadataCommand {
+
+        /** A node without the control role. */
+        public RegisterNode(String nodeId, String host, int port, int peerPort, int virtualNodes) {
+            this(nodeId, host, port, peerPort, virtualNodes, null);
+        }
+
+        /** Whether {@code known} already records this node as the command would. */
+        public boolean isRecordedIn(NodeInfo known) {
+            return known != null && known.host().equals(host) && known.port() == port
+                    && known.peerPort() == peerPort
+                    && java.util.Objects.equals(known.raftAddress(), raftAddress);
+        }
     }
 
     /**

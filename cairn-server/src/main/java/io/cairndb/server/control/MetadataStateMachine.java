@@ -141,7 +141,7 @@ public final class MetadataStateMachine {
         if (known != null) {
             nodes.put(command.nodeId(), new NodeInfo(known.nodeId(), command.host(),
                     command.port(), command.peerPort(), known.status(), known.virtualNodes(),
-                    known.tokens()));
+                    known.tokens(), command.raftAddress()));
             String details = known.host().equals(command.host()) && known.port() == command.port()
                     && known.peerPort() == command.peerPort()
                     ? "storage node '" + command.nodeId() + "' registered again at "
@@ -167,7 +167,7 @@ public final class MetadataStateMachine {
         }
         long[] tokens = TokenAllocator.allocate(existing, weights, command.nodeId(), vnodes);
         nodes.put(command.nodeId(), new NodeInfo(command.nodeId(), command.host(), command.port(),
-                command.peerPort(), NodeInfo.ACTIVE, vnodes, tokens));
+                command.peerPort(), NodeInfo.ACTIVE, vnodes, tokens, command.raftAddress()));
         return state.with(state.tenants(), nodes, stamp.event("register_node", null,
                 command.nodeId(), "storage node '" + command.nodeId() + "' added at "
                         + address(command) + " with " + vnodes + " virtual nodes"));

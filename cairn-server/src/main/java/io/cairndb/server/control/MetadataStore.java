@@ -1,6 +1,7 @@
 package io.cairndb.server.control;
 
 import io.cairndb.core.CairnException;
+import io.cairndb.core.ControlGroup;
 import io.cairndb.core.ErrorCode;
 import java.time.Duration;
 import java.util.List;
@@ -70,14 +71,33 @@ public interface MetadataStore extends AutoCloseable {
     }
 
     /**
-     * Changes who takes part in the log to exactly {@code members} (member id to
-     * {@code host:port}). Members to add must already be running. A log kept on one node has no
-     * group to change, so the default fails with {@link ErrorCode#INVALID_REQUEST}.
+     * Carries out {@code change} on the control group (who votes, who listens), applied to the
+     * group current when it commits, and completes with the group after it. Changes made at once
+     * through any members all take effect. Members to add must already be running. A log kept on
+     * one node has no group to change: the default checks the change against a group of that one
+     * node, then fails with {@link ErrorCode#INVALID_REQUEST} unless it changes nothing.
      */
-    default CompletableFuture<Void> setMembers(Map<String, String> members) {
+    default CompletableFuture<ControlGroup> changeControlGroup(ControlGroup.Change change) {
+        ControlGroup alone = new ControlGroup(
+                Map.of(ControlStatus.LOCAL_MEMBER_ID, ControlStatus.LOCAL_MEMBER_ID), Map.of());
+        try {
+            if (change.applyTo(alone).equals(alone)) {
+                return CompletableFuture.completedFuture(alone);
+            }
+        } catch (CairnException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return CompletableFuture.failedFuture(new CairnException(ErrorCode.INVALID_REQUEST,
                 "this node keeps its metadata in a local log; it has no control group whose "
                         + "members could change"));
+    }
+
+    /**
+     * The control group as this member knows it, or null when this node keeps its metadata
+     * alone or follows it from another node.
+     */
+    default ControlGroup controlGroup() {
+        return null;
     }
 
     @Override

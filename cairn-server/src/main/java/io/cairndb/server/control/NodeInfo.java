@@ -1,13 +1,26 @@
 package io.cairndb.server.control;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A storage node as the metadata holds it: where it listens, its status (the operator's word:
  * active, draining, inactive), and its ring tokens.
+ *
+ * @param raftAddress where its member of the control group listens ({@code host:port}); null
+ *     for a node that joined without the control role (and in metadata written before nodes
+ *     recorded it)
  */
 public record NodeInfo(String nodeId, String host, int port, int peerPort, String status,
-                       int virtualNodes, long[] tokens) {
+                       int virtualNodes, long[] tokens,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String raftAddress) {
+
+    /** A node without the control role. */
+    public NodeInfo(String nodeId, String host, int port, int peerPort, String status,
+                    int virtualNodes, long[] tokens) {
+        this(nodeId, host, port, peerPort, status, virtualNodes, tokens, null);
+    }
 
     public static final String ACTIVE = "active";
     public static final String DRAINING = "draining";
@@ -18,7 +31,8 @@ public record NodeInfo(String nodeId, String host, int port, int peerPort, Strin
         return other instanceof NodeInfo node && nodeId.equals(node.nodeId)
                 && host.equals(node.host) && port == node.port && peerPort == node.peerPort
                 && status.equals(node.status) && virtualNodes == node.virtualNodes
-                && Arrays.equals(tokens, node.tokens);
+                && Arrays.equals(tokens, node.tokens)
+                && Objects.equals(raftAddress, node.raftAddress);
     }
 
     @Override

@@ -36,6 +36,8 @@ public final class RemoteMetadataStore implements MetadataStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteMetadataStore.class);
     private static final String CACHE_KEY = "view";
+    /** How long a node that joined before waits for the member before serving its last view. */
+    static final long CACHED_VIEW_WAIT_MILLIS = 30_000;
 
     private final String target;
     private final ManagedChannel channel;
@@ -62,7 +64,8 @@ public final class RemoteMetadataStore implements MetadataStore {
     /**
      * Joins the cluster through {@code target} (a member's client address), registering this node,
      * and starts following the metadata. A node that joined before starts from its cached view if
-     * the member cannot be reached within {@code joinTimeoutMillis}.
+     * the member cannot be reached within {@code joinTimeoutMillis} (0: within
+     * {@link #CACHED_VIEW_WAIT_MILLIS}); a node joining anew waits as {@link JoinWait} says.
      *
      * @throws ConfigException if the member refuses the join, or cannot be reached and there is no
      *     cached view
@@ -74,41 +77,36 @@ public final class RemoteMetadataStore implements MetadataStore {
         ClusterMetadata cachedView = cached == null ? null : MetadataCodec.decodeState(cached);
         RemoteMetadataStore store = new RemoteMetadataStore(target, storage, scheduler,
                 requestTimeoutMillis, cachedView);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(joinTimeoutMillis);
-        String lastProblem = "no answer";
-        while (true) {
-            try {
-                JoinResponse response = ControlServiceGrpc.newBlockingStub(store.channel)
-                        .withDeadlineAfter(requestTimeoutMillis, TimeUnit.MILLISECONDS)
-                        .join(self);
-                if (!response.getSuccess()) {
-                    store.close();
-                    throw new ConfigException("cannot join the cluster through " + target + ": "
-                            + response.getErrorMessage());
-                }
-                store.accept(MetadataCodec.decodeState(response.getMetadata().toByteArray()));
-                break;
-            } catch (StatusRuntimeException e) {
-                lastProblem = e.getStatus().getCode() + (e.getStatus().getDescription() == null
-                        ? "" : " " + e.getStatus().getDescription());
-            }
-            if (System.nanoTime() > deadline) {
-                if (cachedView != null && cachedView.nodes().containsKey(self.getNodeId())) {
-                    LOG.warn("cannot reach {} ({}); serving with the last known cluster view "
-                            + "(version {})", target, lastProblem, cachedView.version());
-                    break;
-                }
+        boolean cachedSelf = cachedView != null
+                && cachedView.nodes().containsKey(self.getNodeId());
+        // A node that joined before can serve with its last view while the member is away, so it
+        // waits a bounded time even when joining anew would wait without limit.
+        long limitMillis = cachedSelf && joinTimeoutMillis == 0 ? CACHED_VIEW_WAIT_MILLIS
+                : joinTimeoutMillis;
+        try {
+            JoinResponse response = new JoinWait(target, limitMillis).until("join the cluster",
+                    () -> {
+                        try {
+                            return ClusterJoin.answerOrRetry(target,
+                                    ControlServiceGrpc.newBlockingStub(store.channel)
+                                            .withDeadlineAfter(requestTimeoutMillis,
+                                                    TimeUnit.MILLISECONDS)
+                                            .join(self));
+                        } catch (StatusRuntimeException e) {
+                            return new JoinWait.Attempt.Retry<>(ClusterJoin.unreachable(e));
+                        }
+                    });
+            store.accept(MetadataCodec.decodeState(response.getMetadata().toByteArray()));
+        } catch (JoinWait.TimedOut e) {
+            if (!cachedSelf) {
                 store.close();
-                throw new ConfigException("cannot join the cluster through " + target + ": "
-                        + lastProblem + " (is a node serving there?)");
+                throw e;
             }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                store.close();
-                throw new ConfigException("interrupted while joining " + target);
-            }
+            LOG.warn("{}; serving with the last known cluster view (version {})",
+                    e.getMessage(), cachedView.version());
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
         }
         store.watch();
         return store;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.cairndb.core.ControlGroup;
 import io.cairndb.server.ConfigException;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataStore;
@@ -11,6 +12,7 @@ import io.cairndb.server.membership.Membership;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -135,7 +137,31 @@ public final class HealthHttpServer implements AutoCloseable {
                                 + " reported by a peer");
         body.put("ready", quorum && current);
         body.put("viewVersion", local);
+        controlGroup(body);
         return body;
+    }
+
+    /**
+     * Says who votes in the control group against the nodes that joined with the control role.
+     * It does not decide readiness: a member taken out with {@code control remove-member} is
+     * meant not to vote, and this node serves either way. But a group smaller than intended
+     * tolerates fewer failures, and the body says so instead of hiding it.
+     */
+    private void controlGroup(ObjectNode body) {
+        ControlGroup group = metadata.controlGroup();
+        if (group == null) {
+            return;
+        }
+        List<String> controlNodes = metadata.current().controlNodeIds();
+        List<String> notVoting = group.notVoting(controlNodes);
+        ObjectNode node = body.putObject("controlGroup");
+        group.voters().keySet().forEach(node.putArray("voters")::add);
+        controlNodes.forEach(node.putArray("controlNodes")::add);
+        notVoting.forEach(node.putArray("notVoting")::add);
+        if (!notVoting.isEmpty()) {
+            body.putArray("warnings").add(ControlGroup.notVotingWarning(
+                    group.voters().size(), notVoting));
+        }
     }
 
     private static ObjectNode error(String message) {

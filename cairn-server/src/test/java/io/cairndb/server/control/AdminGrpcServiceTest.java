@@ -397,6 +397,7 @@ class AdminGrpcServiceTest {
 
         ControlMembershipResponse removed = admin.removeControlMember(RemoveControlMemberRequest
                 .newBuilder().setMemberId("local").build());
+        assertThat(removed.getErrorCode()).isEqualTo(ErrorCode.INVALID_REQUEST);
         assertThat(removed.getErrorMessage()).contains("only member");
     }
 

@@ -1,6 +1,8 @@
 package io.cairndb.server.control.raft;
 
+import io.cairndb.core.Backoff;
 import io.cairndb.core.CairnException;
+import io.cairndb.core.ControlGroup;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.Failures;
 import io.cairndb.core.HybridLogicalClock;
@@ -55,6 +57,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.exceptions.SetConfigurationException;
 import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
@@ -111,6 +114,10 @@ public final class RaftMetadataStore implements MetadataStore {
      */
     private static final int MEMBERSHIP_TIMEOUT_FACTOR = 3;
 
+    /** Waits before a membership change is applied again to a group that changed under it. */
+    private static final Backoff MEMBERSHIP_RETRY =
+            new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1));
+
     /** The first election after start waits this many times less than later ones. */
     private static final int FIRST_ELECTION_DIVISOR = 4;
 
@@ -134,6 +141,8 @@ public final class RaftMetadataStore implements MetadataStore {
     /** Runs callers' continuations, so that none runs on a Ratis thread and stalls the log. */
     private final ExecutorService callbacks;
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.RUNNING);
+    /** Spreads out the retries of membership changes that conflicted. */
+    private final java.util.Random random = new java.util.Random();
     /** Stamps the commands this member proposes. */
     private final HybridLogicalClock hlc = new HybridLogicalClock();
 
@@ -528,85 +537,124 @@ public final class RaftMetadataStore implements MetadataStore {
     }
 
     /**
-     * Makes {@code members} (member id to {@code host:port}) the control group through Raft's
-     * membership change: new members are first brought up to date, then the new group is
-     * committed by a majority of both the old and the new one. Members to add must be running:
-     * started as joiners (their settings leave themselves out of {@code members}), or removed
-     * earlier. A removed member stays in the group as a listener: it no longer votes, but still
-     * applies every committed command, so its {@link #current()} stays up to date.
+     * Carries out {@code change} on the control group through Raft's membership change: new
+     * voters are first brought up to date, then the new group is committed by a majority of both
+     * the old and the new one. Voters to add must be running: started as joiners, or removed
+     * earlier (a removed member stays in the group as a listener: it no longer votes, but still
+     * applies every committed entry, so its {@link #current()} stays up to date).
+     *
+     * <p>The change is applied to the group as this member knows it, and committed only if the
+     * leader still holds that group (Ratis' compare-and-set mode). When another change got in
+     * first, or this member's copy lagged, it is applied again to the newer group after a short
+     * randomised wait. Changes made at once through any members therefore all take effect, one
+     * after the other; none is computed from a group another has replaced.
      */
     @Override
-    public CompletableFuture<Void> setMembers(Map<String, String> members) {
-        Objects.requireNonNull(members, "members");
+    public CompletableFuture<ControlGroup> changeControlGroup(ControlGroup.Change change) {
+        Objects.requireNonNull(change, "change");
         if (lifecycle.get() != Lifecycle.RUNNING) {
             return CompletableFuture.failedFuture(closedError());
         }
-        if (members.isEmpty()) {
-            return CompletableFuture.failedFuture(CairnException.invalid(
-                    "a control group needs at least one member"));
-        }
-        List<RaftPeer> peers;
-        try {
-            for (Map.Entry<String, String> member : members.entrySet()) {
-                if (RaftSettings.parsePort(member.getKey(), member.getValue()) == 0) {
-                    throw new IllegalArgumentException("member '" + member.getKey()
-                            + "' has port 0; a group change needs every member's real address");
-                }
-            }
-            peers = toPeers(members);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(CairnException.invalid(e.getMessage()));
-        }
         Duration timeout = settings.requestTimeout().multipliedBy(MEMBERSHIP_TIMEOUT_FACTOR);
         long timeoutMillis = timeout.toMillis();
-        CompletableFuture<Void> changed = CompletableFuture.runAsync(() -> {
-            // Its own client: the change waits for new members to catch up, longer than a write.
-            RaftSettings adminSettings = settings.withRequestTimeout(timeout);
-            try (RaftClient adminClient = newClient(adminSettings, clientGroup(), inGroup())) {
-                RaftClientReply reply = adminClient.admin().setConfiguration(
-                        SetConfigurationRequest.Arguments.newBuilder()
-                                .setServersInNewConf(peers)
-                                .setListenersInNewConf(listenersWithout(members.keySet()))
-                                .build());
-                if (!reply.isSuccess()) {
-                    throw new CompletionException(reply.getException());
-                }
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-        }, admin);
+        long deadlineNanos = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<ControlGroup> changed = CompletableFuture.supplyAsync(
+                () -> changeUntil(change, timeout, deadlineNanos), admin);
         return handOff(changed.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                .handle((ignored, failure) -> {
-                    if (failure != null) {
-                        throw new CompletionException(new CairnException(
-                                ErrorCode.QUORUM_NOT_REACHED, "control group change to "
-                                + members.keySet() + " did not complete within " + timeoutMillis
-                                + " ms (new members must be running and reachable, and a "
-                                + "majority of the current group too): "
-                                + Failures.cause(failure).getMessage(), Failures.cause(failure)));
+                .handle((group, failure) -> {
+                    if (failure == null) {
+                        return group;
                     }
-                    LOG.info("control group is now {}", members.keySet());
-                    return null;
+                    Throwable cause = Failures.cause(failure);
+                    if (cause instanceof CairnException cairn) {
+                        throw new CompletionException(cairn);
+                    }
+                    throw new CompletionException(new CairnException(
+                            ErrorCode.QUORUM_NOT_REACHED, "control group change did not complete "
+                            + "within " + timeoutMillis + " ms (new members must be running and "
+                            + "reachable, and a majority of the current group too): "
+                            + cause.getMessage(), cause));
                 }));
     }
 
-    /**
-     * The members and listeners of the current group that {@code voters} leaves out: they stay
-     * as listeners, which vote on nothing but still receive and apply every committed entry, so
-     * a node taken out of the control group keeps an up-to-date view while it serves as a
-     * coordinator and storage node. Naming one in {@code voters} again makes it a member.
-     */
-    private List<RaftPeer> listenersWithout(java.util.Set<String> voters) {
-        List<RaftPeer> listeners = new ArrayList<>();
-        var conf = division().getRaftConf();
-        for (RaftPeerRole role : List.of(RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER)) {
-            for (RaftPeer peer : conf.getCurrentPeers(role)) {
-                if (!voters.contains(peer.getId().toString())) {
-                    listeners.add(peer);
+    private ControlGroup changeUntil(ControlGroup.Change change, Duration timeout,
+                                     long deadlineNanos) {
+        // Its own client: the change waits for new members to catch up, longer than a write.
+        RaftSettings adminSettings = settings.withRequestTimeout(timeout);
+        for (int attempt = 0; ; attempt++) {
+            ControlGroup current = controlGroup();
+            ControlGroup next = change.applyTo(current);
+            if (next.equals(current)) {
+                return current;
+            }
+            requireRealAddresses(next);
+            SetConfigurationException conflict;
+            try (RaftClient adminClient = newClient(adminSettings, clientGroup(), inGroup())) {
+                RaftClientReply reply = adminClient.admin().setConfiguration(
+                        SetConfigurationRequest.Arguments.newBuilder()
+                                .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                                .setServersInCurrentConf(toPeers(current.voters()))
+                                .setListenersInCurrentConf(toPeers(current.listeners()))
+                                .setServersInNewConf(toPeers(next.voters()))
+                                .setListenersInNewConf(toPeers(next.listeners()))
+                                .build());
+                if (reply.isSuccess()) {
+                    LOG.info("control group is now {} (was {})", next, current);
+                    return next;
                 }
+                if (!(reply.getException() instanceof SetConfigurationException refused)) {
+                    throw new CompletionException(reply.getException());
+                }
+                conflict = refused;
+            } catch (SetConfigurationException e) {
+                conflict = e;
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+            Duration wait = MEMBERSHIP_RETRY.delay(attempt, random);
+            if (System.nanoTime() + wait.toNanos() >= deadlineNanos) {
+                throw new CompletionException(conflict);
+            }
+            LOG.info("control group changed since this member read it as {}; applying the "
+                    + "change again to the newer group in {} ms", current, wait.toMillis());
+            try {
+                Thread.sleep(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
             }
         }
-        return listeners;
+    }
+
+    private static void requireRealAddresses(ControlGroup group) {
+        for (Map.Entry<String, String> voter : group.voters().entrySet()) {
+            int port;
+            try {
+                port = RaftSettings.parsePort(voter.getKey(), voter.getValue());
+            } catch (IllegalArgumentException e) {
+                throw CairnException.invalid(e.getMessage());
+            }
+            if (port == 0) {
+                throw CairnException.invalid("member '" + voter.getKey() + "' has port 0; a "
+                        + "group change needs every member's real address");
+            }
+        }
+    }
+
+    /** The control group as this member knows it: voters and listeners. */
+    @Override
+    public ControlGroup controlGroup() {
+        var conf = division().getRaftConf();
+        return new ControlGroup(addresses(conf.getCurrentPeers()),
+                addresses(conf.getCurrentPeers(RaftPeerRole.LISTENER)));
+    }
+
+    private static Map<String, String> addresses(Collection<RaftPeer> peers) {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        for (RaftPeer peer : peers) {
+            addresses.put(peer.getId().toString(), peer.getAddress());
+        }
+        return addresses;
     }
 
     /** Stops the client and the server. Calls made afterwards fail; a second close does nothing. */

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.cairndb.core.CairnException;
+import io.cairndb.core.ControlGroup;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataCodec;
@@ -371,7 +372,7 @@ class RaftMetadataStoreTest {
     }
 
     @Test
-    void membersAreAddedAndRemovedBySetMembers() throws Exception {
+    void membersAreAddedAndRemovedByControlGroupChanges() throws Exception {
         int[] ports = {ControlGroupFixture.freePort(), ControlGroupFixture.freePort(),
                 ControlGroupFixture.freePort()};
         Map<String, String> all = new LinkedHashMap<>();
@@ -390,7 +391,11 @@ class RaftMetadataStoreTest {
         RaftMetadataStore c3 = start(RaftSettings.of("c3", "127.0.0.1", ports[2],
                 dir.resolve("c3"), first));
 
-        c1.setMembers(all).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        CompletableFuture.allOf(
+                c1.changeControlGroup(ControlGroup.addVoter("c2", all.get("c2"))),
+                c1.changeControlGroup(ControlGroup.addVoter("c3", all.get("c3"))))
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertThat(c1.controlGroup().voters()).isEqualTo(all);
 
         long version = c1.current().version();
         for (RaftMetadataStore store : List.of(c2, c3)) {
@@ -403,9 +408,7 @@ class RaftMetadataStoreTest {
         await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> c2.status().members()
                 .size() == 3 && c2.current().version() == fromJoiner.state().version());
 
-        Map<String, String> two = new LinkedHashMap<>(all);
-        two.remove("c3");
-        c1.setMembers(two).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        c1.changeControlGroup(ControlGroup.removeVoter("c3")).get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertThat(c1.status().members()).extracting(ControlStatus.Member::memberId)
                 .containsExactly("c1", "c2");
         Applied without = submit(c2, createTenant("without-c3"));
@@ -420,12 +423,64 @@ class RaftMetadataStoreTest {
         assertThat(submit(c3, createTenant("from-listener")).ok()).isTrue();
 
         // Named again, it is a member again.
-        c1.setMembers(all).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        c1.changeControlGroup(ControlGroup.addVoter("c3", all.get("c3")))
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertThat(c1.status().members()).extracting(ControlStatus.Member::memberId)
                 .containsExactly("c1", "c2", "c3");
         await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() ->
                 c3.status().role() == ControlStatus.Role.FOLLOWER);
         assertThat(submit(c3, createTenant("member-again")).ok()).isTrue();
+    }
+
+    @Test
+    void changesMadeAtOnceThroughDifferentMembersAllTakeEffect() throws Exception {
+        int[] ports = new int[5];
+        Map<String, String> all = new LinkedHashMap<>();
+        for (int i = 0; i < 5; i++) {
+            ports[i] = ControlGroupFixture.freePort();
+            all.put("c" + (i + 1), "127.0.0.1:" + ports[i]);
+        }
+        Map<String, String> first = Map.of("c1", all.get("c1"));
+        List<RaftMetadataStore> stores = new ArrayList<>();
+        stores.add(start(RaftSettings.of("c1", "127.0.0.1", ports[0], dir.resolve("c1"), first)));
+        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> stores.get(0).status()
+                .isLeader());
+        registerNode(stores.get(0));
+        for (int i = 1; i < 5; i++) {
+            stores.add(start(RaftSettings.of("c" + (i + 1), "127.0.0.1", ports[i],
+                    dir.resolve("c" + (i + 1)), first)));
+        }
+        stores.get(0).changeControlGroup(ControlGroup.addVoter("c2", all.get("c2")))
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() ->
+                stores.get(1).controlGroup().voters().size() == 2);
+
+        // Three changes at once, through three members, each from the group it knows: c1 and
+        // c2 add c3 and c4 while c2 also adds c5. Whatever commits first, the others are applied
+        // again to the group it made.
+        CompletableFuture.allOf(
+                stores.get(0).changeControlGroup(ControlGroup.addVoter("c3", all.get("c3"))),
+                stores.get(1).changeControlGroup(ControlGroup.addVoter("c4", all.get("c4"))),
+                stores.get(1).changeControlGroup(ControlGroup.addVoter("c5", all.get("c5"))))
+                .get(WAIT_SECONDS * 3, TimeUnit.SECONDS);
+
+        for (RaftMetadataStore store : stores) {
+            await().atMost(Duration.ofSeconds(WAIT_SECONDS)).untilAsserted(() ->
+                    assertThat(store.controlGroup().voters()).isEqualTo(all));
+        }
+        Applied created = submit(stores.get(4), createTenant("after-growth"));
+        assertThat(created.ok()).isTrue();
+
+        // A removal and an addition back, at once through different members: both hold.
+        CompletableFuture.allOf(
+                stores.get(2).changeControlGroup(ControlGroup.removeVoter("c1")),
+                stores.get(3).changeControlGroup(ControlGroup.removeVoter("c2")))
+                .get(WAIT_SECONDS * 3, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).untilAsserted(() -> {
+            ControlGroup group = stores.get(4).controlGroup();
+            assertThat(group.voters()).containsOnlyKeys("c3", "c4", "c5");
+            assertThat(group.listeners()).containsOnlyKeys("c1", "c2");
+        });
     }
 
     private RaftMetadataStore start(RaftSettings settings) throws IOException {
