@@ -30,6 +30,8 @@ final class ServerProcess implements AutoCloseable {
     private final Path dataDir;
     private final List<String> extraArgs;
     private final java.util.Map<String, String> env = new java.util.HashMap<>();
+    /** Client, peer, Raft and HTTP ports; 0 picks a free one. */
+    private int[] ports = {0, 0, 0, 0};
     private Process process;
     private final AtomicReference<Matcher> ready = new AtomicReference<>();
     private String nodeId;
@@ -44,6 +46,15 @@ final class ServerProcess implements AutoCloseable {
     /** Sets an environment variable of the server process (a {@code CAIRN_*} setting). */
     ServerProcess env(String name, String value) {
         env.put(name, value);
+        return this;
+    }
+
+    /**
+     * Fixes the server's ports, as an orchestrator does, so that nodes started at the same
+     * instant can name each other before any is ready.
+     */
+    ServerProcess ports(int client, int peer, int raft, int http) {
+        ports = new int[] {client, peer, raft, http};
         return this;
     }
 
@@ -76,9 +87,16 @@ final class ServerProcess implements AutoCloseable {
         return command;
     }
 
+    /** Starts the server and waits until it is ready. */
     ServerProcess start() throws IOException {
-        List<String> args = new ArrayList<>(List.of("server", "--port", "0", "--peer-port", "0",
-                "--raft-port", "0", "--http-port", "0", "--data-dir", dataDir.toString()));
+        return launch().awaitReady();
+    }
+
+    /** Starts the server process without waiting for it to be ready. */
+    ServerProcess launch() throws IOException {
+        List<String> args = new ArrayList<>(List.of("server", "--port", "" + ports[0],
+                "--peer-port", "" + ports[1], "--raft-port", "" + ports[2], "--http-port",
+                "" + ports[3], "--data-dir", dataDir.toString()));
         args.addAll(extraArgs);
         List<String> command = cairnCommand(args.toArray(new String[0]));
         // RocksDB unpacks its native library (16 MB) into the temporary directory and deletes it
@@ -109,6 +127,12 @@ final class ServerProcess implements AutoCloseable {
         }, "server-stdout");
         reader.setDaemon(true);
         reader.start();
+        return this;
+    }
+
+    /** Waits until the launched server prints its ready line; fails with its log if it exits. */
+    ServerProcess awaitReady() {
+        Process started = process;
         try {
             await("server ready line").atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(50))
@@ -134,6 +158,24 @@ final class ServerProcess implements AutoCloseable {
 
     private Path logFile() {
         return dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    }
+
+    /** Everything the server has logged, or why it cannot be read. */
+    String log() {
+        try {
+            return Files.readString(logFile(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + logFile() + ": " + e.getMessage() + ")";
+        }
+    }
+
+    /** A port that was free a moment ago, for a server whose ports are fixed before it starts. */
+    static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The last {@code lines} lines of the server's log, or why they cannot be read. */
