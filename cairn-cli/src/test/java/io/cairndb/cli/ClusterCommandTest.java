@@ -43,6 +43,24 @@ class ClusterCommandTest {
     }
 
     @Test
+    void statusWarnsOfControlNodesThatDoNotVote() throws Exception {
+        cli.admin.notVoting = java.util.List.of("m4");
+
+        Result result = cli.run("cluster", "status");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).endsWith("\n\nWARNING: the control group has 3 voting "
+                + "member(s) but 4 node(s) joined with the control role; not voting: m4 "
+                + "(expected only after 'cairn control remove-member'; otherwise add each back "
+                + "with 'cairn control add-member')\n");
+        JsonNode status = Output.JSON.readTree(cli.run("cluster", "status", "--json").out());
+        assertThat(status.get("notVoting").get(0).asText()).isEqualTo("m4");
+        assertThat(status.get("warnings").get(0).asText()).startsWith("the control group has 3");
+        cli.admin.notVoting = java.util.List.of();
+        assertThat(cli.run("cluster", "status").out()).doesNotContain("WARNING");
+    }
+
+    @Test
     void statusWithJson() throws Exception {
         JsonNode status = Output.JSON.readTree(cli.run("cluster", "status", "--json").out());
 

@@ -62,6 +62,8 @@ public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
     public volatile GetClusterViewRequest lastGetClusterView;
     public volatile ListAuditEventsRequest lastAudit;
     public volatile WatchConfigRequest lastWatch;
+    /** Control nodes the status reports as not voting. */
+    public volatile List<String> notVoting = List.of();
 
     public FakeAdmin() {
         members.put("m2", "10.0.0.2:9000");
@@ -227,6 +229,7 @@ public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
                         .setAlive(true))
                 .addNodes(NodeView.newBuilder().setNodeId("n2").setViewVersion(version - 2)
                         .setAlive(false))
+                .addAllNotVoting(notVoting)
                 .build());
         observer.onCompleted();
     }

@@ -5,6 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairndb.api.admin.AddControlMemberRequest;
+import io.cairndb.api.admin.AdminServiceGrpc;
+import io.cairndb.api.admin.ControlMembershipResponse;
+import io.cairndb.api.admin.GetControlStatusRequest;
+import io.cairndb.api.admin.RemoveControlMemberRequest;
 import io.cairndb.api.control.ControlMembersRequest;
 import io.cairndb.api.control.ControlMembersResponse;
 import io.cairndb.api.control.ControlServiceGrpc;
@@ -59,11 +64,13 @@ class ControlGroupStartIT {
         final int index;
         final int port = ServerProcess.freePort();
         final int httpPort = ServerProcess.freePort();
+        final int raftPort;
         final ServerProcess process;
         ManagedChannel channel;
 
         Node(int index, int peerPort, int raftPort, String join) {
             this.index = index;
+            this.raftPort = raftPort;
             process = new ServerProcess(dir.resolve("n" + index), "--node-id", "n" + index)
                     .ports(port, peerPort, raftPort, httpPort);
             if (join != null) {
@@ -93,6 +100,11 @@ class ControlGroupStartIT {
         CoordinatorServiceGrpc.CoordinatorServiceBlockingStub seed(Duration deadline) {
             return CoordinatorServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        AdminServiceGrpc.AdminServiceBlockingStub admin() {
+            return AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60,
+                    TimeUnit.SECONDS);
         }
 
         ControlMembersResponse controlMembers() {
@@ -294,6 +306,29 @@ class ControlGroupStartIT {
         List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3, 4));
         Collections.shuffle(order, random);
         startCluster(5, order, Duration.ZERO);
+        assertEveryMemberVotes();
+
+        // A member taken out of the vote is reported, by readiness and by the status, until it
+        // is added back.
+        Node member = nodes.get(4);
+        ControlMembershipResponse removed = nodes.get(0).admin().removeControlMember(
+                RemoveControlMemberRequest.newBuilder().setMemberId("n4").build());
+        assertThat(removed.getSuccess()).as(removed.getErrorMessage()).isTrue();
+        for (Node node : nodes.subList(0, 4)) {
+            await().atMost(START_MAX).untilAsserted(() -> {
+                JsonNode ready = node.readiness();
+                assertThat(ready.path("controlGroup").path("notVoting").toString())
+                        .isEqualTo("[\"n4\"]");
+                assertThat(ready.path("warnings").path(0).asText())
+                        .contains("4 voting member(s) but 5 node(s)");
+            });
+            assertThat(node.admin().getControlStatus(GetControlStatusRequest.getDefaultInstance())
+                    .getNotVotingList()).containsExactly("n4");
+        }
+        ControlMembershipResponse added = nodes.get(1).admin().addControlMember(
+                AddControlMemberRequest.newBuilder().setMemberId("n4")
+                        .setRaftAddress("127.0.0.1:" + member.raftPort).build());
+        assertThat(added.getSuccess()).as(added.getErrorMessage()).isTrue();
         assertEveryMemberVotes();
 
         List<String> created = new ArrayList<>();
