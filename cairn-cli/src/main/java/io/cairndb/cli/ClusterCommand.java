@@ -58,6 +58,8 @@ final class ClusterCommand extends GroupCommand {
                 node.put("appliedIndex", status.appliedIndex());
                 node.set("members", json(status.members()));
                 status.notVoting().forEach(node.putArray("notVoting")::add);
+                node.put("clockRefusal", status.clockRefusal().isEmpty() ? null
+                        : status.clockRefusal());
                 if (!status.notVoting().isEmpty()) {
                     node.putArray("warnings").add(ControlGroup.notVotingWarning(
                             status.members().size(), status.notVoting()));
@@ -68,6 +70,7 @@ final class ClusterCommand extends GroupCommand {
                     entry.put("nodeId", view.nodeId());
                     entry.put("viewVersion", view.viewVersion());
                     entry.put("alive", view.alive());
+                    entry.put("clockOffsetMillis", view.clockOffsetMillis());
                 }
                 Output.println(out(), node);
                 return 0;
@@ -83,12 +86,16 @@ final class ClusterCommand extends GroupCommand {
             Output.table(out(), rows(status.members()));
             out().println();
             List<String[]> nodes = new ArrayList<>();
-            nodes.add(new String[] {"NODE", "VIEW VERSION", "UP"});
+            nodes.add(new String[] {"NODE", "VIEW VERSION", "UP", "CLOCK"});
             for (ControlStatus.NodeView view : status.nodes()) {
                 nodes.add(new String[] {view.nodeId(), Long.toString(view.viewVersion()),
-                    view.alive() ? "yes" : "no"});
+                    view.alive() ? "yes" : "no", Output.offset(view.clockOffsetMillis())});
             }
             Output.table(out(), nodes);
+            if (!status.clockRefusal().isEmpty()) {
+                out().println();
+                out().println("WARNING: " + status.clockRefusal());
+            }
             if (!status.notVoting().isEmpty()) {
                 out().println();
                 out().println("WARNING: " + ControlGroup.notVotingWarning(

@@ -47,7 +47,8 @@ final class NodeCommand extends GroupCommand {
     static final class ListNodes extends ClientCommand {
 
         private static final String[] HEADINGS =
-                {"NODE ID", "HOST", "PORT", "STATUS", "UP", "VNODES", "KEYS", "DISK%", "HINTS"};
+                {"NODE ID", "HOST", "PORT", "STATUS", "UP", "VNODES", "KEYS", "DISK%", "HINTS",
+                    "CLOCK"};
 
         @Override
         int run(CairnClient client) {
@@ -65,6 +66,7 @@ final class NodeCommand extends GroupCommand {
                     entry.put("diskUsagePercent", node.diskUsagePercent());
                     entry.put("alive", node.alive());
                     entry.put("hintsPending", node.hintsPending());
+                    entry.put("clockOffsetMillis", node.clockOffsetMillis());
                 }
                 Output.println(out(), array);
                 return 0;
@@ -76,7 +78,7 @@ final class NodeCommand extends GroupCommand {
                     node.status(), node.alive() ? "yes" : "no",
                     Integer.toString(node.virtualNodes()), Long.toString(node.keyCount()),
                     String.format(Locale.ROOT, "%.1f", node.diskUsagePercent()),
-                    Long.toString(node.hintsPending())});
+                    Long.toString(node.hintsPending()), Output.offset(node.clockOffsetMillis())});
             }
             Output.table(out(), rows);
             return 0;

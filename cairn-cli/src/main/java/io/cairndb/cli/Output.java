@@ -114,4 +114,9 @@ final class Output {
     static String dash(String text) {
         return text == null || text.isEmpty() ? "-" : text;
     }
+
+    /** A clock offset as a table shows it: signed milliseconds, or "-" while unknown. */
+    static String offset(Long millis) {
+        return millis == null ? "-" : (millis > 0 ? "+" : "") + millis + " ms";
+    }
 }

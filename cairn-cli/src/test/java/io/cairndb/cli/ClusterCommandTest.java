@@ -37,9 +37,9 @@ class ClusterCommandTest {
                 + "m2      10.0.0.2:9000  no\n"
                 + "m3      10.0.0.3:9000  no\n"
                 + "\n"
-                + "NODE  VIEW VERSION  UP\n"
-                + "n1    7             yes\n"
-                + "n2    5             no\n");
+                + "NODE  VIEW VERSION  UP   CLOCK\n"
+                + "n1    7             yes  +7 ms\n"
+                + "n2    5             no   -\n");
     }
 
     @Test
@@ -71,7 +71,9 @@ class ClusterCommandTest {
         assertThat(status.get("members").get(0)).isEqualTo(Output.JSON.readTree(
                 "{\"memberId\":\"m1\",\"raftAddress\":\"10.0.0.1:9000\",\"leader\":true}"));
         assertThat(status.get("nodes").get(1)).isEqualTo(Output.JSON.readTree(
-                "{\"nodeId\":\"n2\",\"viewVersion\":5,\"alive\":false}"));
+                "{\"nodeId\":\"n2\",\"viewVersion\":5,\"alive\":false,"
+                        + "\"clockOffsetMillis\":null}"));
+        assertThat(status.get("nodes").get(0).get("clockOffsetMillis").asLong()).isEqualTo(7);
     }
 
     @Test

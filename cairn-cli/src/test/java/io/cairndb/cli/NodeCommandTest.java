@@ -23,10 +23,10 @@ class NodeCommandTest {
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).isEqualTo(""
-                + "NODE ID  HOST      PORT  STATUS  UP   VNODES  KEYS  DISK%  HINTS\n"
-                + "n1       10.0.0.1  7070  active  yes  150     10    12.5   4\n"
-                + "n2       10.0.0.2  7070  active  yes  150     20    25.0   0\n"
-                + "n3       10.0.0.3  7070  active  no   150     30    37.5   0\n");
+                + "NODE ID  HOST      PORT  STATUS  UP   VNODES  KEYS  DISK%  HINTS  CLOCK\n"
+                + "n1       10.0.0.1  7070  active  yes  150     10    12.5   4      0 ms\n"
+                + "n2       10.0.0.2  7070  active  yes  150     20    25.0   0      -12 ms\n"
+                + "n3       10.0.0.3  7070  active  no   150     30    37.5   0      -\n");
     }
 
     @Test
@@ -37,7 +37,7 @@ class NodeCommandTest {
         assertThat(nodes.get(0)).isEqualTo(Output.JSON.readTree("{\"nodeId\":\"n1\","
                 + "\"host\":\"10.0.0.1\",\"port\":7070,\"status\":\"active\",\"virtualNodes\":150,"
                 + "\"keyCount\":10,\"diskUsagePercent\":12.5,\"alive\":true,"
-                + "\"hintsPending\":4}"));
+                + "\"hintsPending\":4,\"clockOffsetMillis\":0}"));
     }
 
     @Test

@@ -18,17 +18,19 @@ import java.util.Objects;
  * @param nodes every node's reported view version and whether it is up
  * @param notVoting nodes that joined with the control role but do not vote (removed, or lost);
  *     empty when every one votes
+ * @param clockRefusal why the answering node refuses to coordinate writes (its clock is too
+ *     far from the cluster's); empty while it coordinates them
  */
 public record ControlStatus(String memberId, String leaderId, long term, long commitIndex,
         long appliedIndex, String role, List<ControlMember> members, List<NodeView> nodes,
-        List<String> notVoting) {
+        List<String> notVoting, String clockRefusal) {
 
     /** A status in which every control node votes. */
     public ControlStatus(String memberId, String leaderId, long term, long commitIndex,
                          long appliedIndex, String role, List<ControlMember> members,
                          List<NodeView> nodes) {
         this(memberId, leaderId, term, commitIndex, appliedIndex, role, members, nodes,
-                List.of());
+                List.of(), "");
     }
 
     public ControlStatus {
@@ -38,6 +40,7 @@ public record ControlStatus(String memberId, String leaderId, long term, long co
         members = List.copyOf(members);
         nodes = List.copyOf(nodes);
         notVoting = List.copyOf(notVoting);
+        Objects.requireNonNull(clockRefusal, "clockRefusal");
     }
 
     /**
@@ -47,8 +50,16 @@ public record ControlStatus(String memberId, String leaderId, long term, long co
      * @param viewVersion the metadata index it last reported in a heartbeat (for the answering
      *     node, its own)
      * @param alive whether the answering node's failure detector believes it is up
+     * @param clockOffsetMillis its clock minus the answering node's, in milliseconds; null
+     *     while not measured
      */
-    public record NodeView(String nodeId, long viewVersion, boolean alive) {
+    public record NodeView(String nodeId, long viewVersion, boolean alive,
+                           Long clockOffsetMillis) {
+
+        /** A node whose clock offset is not known. */
+        public NodeView(String nodeId, long viewVersion, boolean alive) {
+            this(nodeId, viewVersion, alive, null);
+        }
 
         public NodeView {
             Objects.requireNonNull(nodeId, "nodeId");

@@ -135,7 +135,8 @@ final class Responses {
             nodes.add(new StorageNode(node.getNodeId(), node.getHost(), node.getPort(),
                     node.getStatus(), node.getVirtualNodes(), node.getKeysCount(),
                     decimal(node.getDiskUsagePercent()), node.getAlive(),
-                    node.getHintsPending()));
+                    node.getHintsPending(),
+                    node.hasClockOffsetMillis() ? node.getClockOffsetMillis() : null));
         }
         return List.copyOf(nodes);
     }
@@ -179,12 +180,13 @@ final class Responses {
         List<ControlStatus.NodeView> nodes = new ArrayList<>(response.getNodesCount());
         for (NodeView node : response.getNodesList()) {
             nodes.add(new ControlStatus.NodeView(node.getNodeId(), node.getViewVersion(),
-                    node.getAlive()));
+                    node.getAlive(),
+                    node.hasClockOffsetMillis() ? node.getClockOffsetMillis() : null));
         }
         return new ControlStatus(response.getMemberId(), response.getLeaderId(),
                 response.getTerm(), response.getCommitIndex(), response.getAppliedIndex(),
                 response.getRole(), members(response.getMembersList()), nodes,
-                response.getNotVotingList());
+                response.getNotVotingList(), response.getClockRefusal());
     }
 
     static List<ControlMember> members(ControlMembershipResponse response) {

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param diskUsagePercent how full its disk is, from 0 to 100
  * @param alive whether the answering node's failure detector believes this node is up
  * @param hintsPending writes this node holds for replicas that were down
+ * @param clockOffsetMillis this node's clock minus the answering node's, in milliseconds, as
+ *     heartbeats measure it; null while not measured
  */
 public record StorageNode(
         String nodeId,
@@ -24,7 +26,15 @@ public record StorageNode(
         long keyCount,
         double diskUsagePercent,
         boolean alive,
-        long hintsPending) {
+        long hintsPending,
+        Long clockOffsetMillis) {
+
+    /** A node whose clock offset is not known. */
+    public StorageNode(String nodeId, String host, int port, String status, int virtualNodes,
+                       long keyCount, double diskUsagePercent, boolean alive, long hintsPending) {
+        this(nodeId, host, port, status, virtualNodes, keyCount, diskUsagePercent, alive,
+                hintsPending, null);
+    }
 
     public StorageNode {
         Objects.requireNonNull(nodeId, "nodeId");

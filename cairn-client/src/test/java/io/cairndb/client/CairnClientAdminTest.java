@@ -189,7 +189,7 @@ class CairnClientAdminTest {
                 List.of(new ControlMember("m1", "10.0.0.1:9000", true),
                         new ControlMember("m2", "10.0.0.2:9000", false),
                         new ControlMember("m3", "10.0.0.3:9000", false)),
-                List.of(new ControlStatus.NodeView("n1", 7, true),
+                List.of(new ControlStatus.NodeView("n1", 7, true, 7L),
                         new ControlStatus.NodeView("n2", 5, false))));
         assertThat(result(client.getControlStatusAsync())).isEqualTo(status);
     }

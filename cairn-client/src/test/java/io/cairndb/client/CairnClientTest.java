@@ -277,8 +277,10 @@ class CairnClientTest {
 
         assertThat(nodes).hasSize(3);
         assertThat(nodes.get(0)).isEqualTo(new StorageNode("n1", "10.0.0.1", 7070, "active", 150,
-                10, 12.5, true, 4));
+                10, 12.5, true, 4, 0L));
+        assertThat(nodes.get(1).clockOffsetMillis()).isEqualTo(-12);
         assertThat(nodes.get(2).alive()).isFalse();
+        assertThat(nodes.get(2).clockOffsetMillis()).isNull();
         assertThat(await(client.listStorageNodesAsync())).isEqualTo(nodes);
     }
 

@@ -226,7 +226,7 @@ public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
                 .setAppliedIndex(version - 1).setRole("follower")
                 .addAllMembers(members())
                 .addNodes(NodeView.newBuilder().setNodeId("n1").setViewVersion(version)
-                        .setAlive(true))
+                        .setAlive(true).setClockOffsetMillis(7))
                 .addNodes(NodeView.newBuilder().setNodeId("n2").setViewVersion(version - 2)
                         .setAlive(false))
                 .addAllNotVoting(notVoting)

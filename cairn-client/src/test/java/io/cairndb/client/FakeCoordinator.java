@@ -93,10 +93,14 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
 
     public FakeCoordinator() {
         for (int i = 1; i <= 3; i++) {
-            nodes.put("n" + i, StorageNodeInfo.newBuilder().setNodeId("n" + i)
+            StorageNodeInfo.Builder node = StorageNodeInfo.newBuilder().setNodeId("n" + i)
                     .setHost("10.0.0." + i).setPort(7070).setStatus("active").setVirtualNodes(150)
                     .setKeysCount(10L * i).setDiskUsagePercent(12.5f * i).setAlive(i != 3)
-                    .setHintsPending(i == 1 ? 4 : 0).build());
+                    .setHintsPending(i == 1 ? 4 : 0);
+            if (i != 3) {
+                node.setClockOffsetMillis(i == 1 ? 0 : -12);
+            }
+            nodes.put("n" + i, node.build());
         }
     }
 

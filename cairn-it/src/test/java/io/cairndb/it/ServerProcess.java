@@ -35,6 +35,7 @@ final class ServerProcess implements AutoCloseable {
     private Process process;
     private final AtomicReference<Matcher> ready = new AtomicReference<>();
     private String nodeId;
+    private String host = "127.0.0.1";
     private int port;
     private int httpPort;
 
@@ -151,6 +152,7 @@ final class ServerProcess implements AutoCloseable {
                     + logTail(40));
         }
         nodeId = ready.get().group(1);
+        host = ready.get().group(2);
         port = Integer.parseInt(ready.get().group(3));
         httpPort = Integer.parseInt(ready.get().group(4));
         return this;
@@ -189,7 +191,12 @@ final class ServerProcess implements AutoCloseable {
     }
 
     String target() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
+    }
+
+    /** The address the server binds and advertises ({@code --host}). */
+    String host() {
+        return host;
     }
 
     int port() {

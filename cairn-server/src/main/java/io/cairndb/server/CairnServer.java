@@ -87,9 +87,13 @@ public final class CairnServer implements AutoCloseable {
     private final HealthHttpServer health;
     private final ScheduledExecutorService maintenance;
 
+    private final Coordinator coordinator;
+
     private CairnServer(ServerConfig config, String nodeId, Path dataDir, StorageEngine storage,
                         MetadataStore metadata, Server grpc, Server peer, Membership membership,
-                        HealthHttpServer health, ScheduledExecutorService maintenance) {
+                        HealthHttpServer health, ScheduledExecutorService maintenance,
+                        Coordinator coordinator) {
+        this.coordinator = coordinator;
         this.config = config;
         this.nodeId = nodeId;
         this.dataDir = dataDir;
@@ -139,7 +143,12 @@ public final class CairnServer implements AutoCloseable {
         });
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            HybridLogicalClock hlc = new HybridLogicalClock(storage.hlcHighWater());
+            // Readings from a node whose clock runs further ahead than the bound are not adopted,
+            // not even from what such a node stored here before a restart.
+            long maxOffsetMillis = config.clock().maxOffsetMillis();
+            HybridLogicalClock hlc = new HybridLogicalClock(Math.min(storage.hlcHighWater(),
+                    HybridLogicalClock.pack(wallMillis.getAsLong() + maxOffsetMillis, 0)),
+                    wallMillis, maxOffsetMillis);
             LocalReplica local = new LocalReplica(nodeId, storage);
             AtomicReference<MetadataStore> metadataRef = new AtomicReference<>();
             Supplier<ClusterMetadata> view = () -> {
@@ -149,7 +158,7 @@ public final class CairnServer implements AutoCloseable {
             MembershipSettings membershipSettings = config.membership();
             Membership membership = new Membership(nodeId, local, hlc, wallMillis,
                     membershipSettings.heartbeatIntervalMillis(),
-                    config.requests().requestTimeoutMillis(), view, version -> {
+                    config.requests().requestTimeoutMillis(), maxOffsetMillis, view, version -> {
                         if (metadataRef.get() instanceof RemoteMetadataStore remote) {
                             remote.behind(version);
                         }
@@ -183,7 +192,7 @@ public final class CairnServer implements AutoCloseable {
                                     config.peerPort()))
                             .maxInboundMessageSize(GRPC_MESSAGE_BYTES_MAX)
                             .directExecutor()
-                            .addService(new PeerGrpcService(nodeId, local, hlc,
+                            .addService(new PeerGrpcService(nodeId, local, hlc, wallMillis,
                                     () -> view.get().version(), membership::heartbeatFrom,
                                     () -> StatsResponse.newBuilder().setNodeId(nodeId)
                                             .setKeysCount(stats.keysCount())
@@ -232,7 +241,7 @@ public final class CairnServer implements AutoCloseable {
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());
             CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
-                    peer, membership, health, maintenance);
+                    peer, membership, health, maintenance, coordinator);
             LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
                     + "durability {}{}", nodeId, config.host(), server.port(), config.host(),
                     peer.getPort(), dataDir, config.storage().durability(),
@@ -542,6 +551,11 @@ public final class CairnServer implements AutoCloseable {
     }
 
     /** The metadata this node follows. */
+    /** Writes this node stamped again because a replica held a version they had not seen. */
+    long restampedWrites() {
+        return coordinator.restampedCount();
+    }
+
     public MetadataStore metadata() {
         return metadata;
     }

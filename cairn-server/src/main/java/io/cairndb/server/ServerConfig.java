@@ -26,19 +26,21 @@ import java.util.Set;
  * @param limits bounds enforced on client input
  * @param membership heartbeats, joining and hint delivery
  * @param control this node's member of the Raft control group
+ * @param clock how far apart the nodes' clocks may be
  */
 public record ServerConfig(String nodeId, String host, int port, int peerPort, int raftPort,
                            int httpPort, String dataDir, List<String> roles, String join,
                            StorageSettings storage, ClusterConfig cluster,
                            CoordinatorSettings requests, Limits limits,
-                           MembershipSettings membership, ControlSettings control) {
+                           MembershipSettings membership, ControlSettings control,
+                           ClockSettings clock) {
 
     public static final List<String> ALL_ROLES = List.of("control", "coordinator", "storage");
 
     public static final ServerConfig DEFAULTS = new ServerConfig("", "127.0.0.1", 7070, 7071,
             7072, 8080, "cairn-data", ALL_ROLES, "", StorageSettings.DEFAULTS,
             ClusterConfig.DEFAULTS, CoordinatorSettings.DEFAULTS, Limits.DEFAULTS,
-            MembershipSettings.DEFAULTS, ControlSettings.DEFAULTS);
+            MembershipSettings.DEFAULTS, ControlSettings.DEFAULTS, ClockSettings.DEFAULTS);
 
     /** Checks relationships a single field's type cannot express; throws naming the setting. */
     void validate() {
@@ -119,6 +121,10 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
             throw new ConfigException("cluster.compactionPolicy is '" + cluster.compactionPolicy()
                     + "'; it must be one of " + String.join(", ",
                     ClusterConfig.COMPACTION_POLICIES));
+        }
+        if (clock.maxOffsetMillis() < 1) {
+            throw new ConfigException("clock.maxOffsetMillis is " + clock.maxOffsetMillis()
+                    + "; it must be at least 1");
         }
         if (control.snapshotThresholdEntries() < 1 || control.electionTimeoutMinMillis() < 50
                 || control.electionTimeoutMaxMillis() <= control.electionTimeoutMinMillis()) {

@@ -258,10 +258,21 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
             Map<String, Long> viewVersions = membership.viewVersions();
             TreeSet<String> nodeIds = new TreeSet<>(viewVersions.keySet());
             nodeIds.addAll(metadata.current().nodes().keySet());
+            Map<String, Long> offsets = membership.clockOffsets();
             for (String nodeId : nodeIds) {
-                response.addNodes(NodeView.newBuilder().setNodeId(nodeId)
+                NodeView.Builder view = NodeView.newBuilder().setNodeId(nodeId)
                         .setViewVersion(viewVersions.getOrDefault(nodeId, 0L))
-                        .setAlive(membership.isAlive(nodeId)));
+                        .setAlive(membership.isAlive(nodeId));
+                Long offset = nodeId.equals(membership.selfNodeId()) ? Long.valueOf(0)
+                        : offsets.get(nodeId);
+                if (offset != null) {
+                    view.setClockOffsetMillis(offset);
+                }
+                response.addNodes(view);
+            }
+            String refusal = membership.clockVerdict().reason();
+            if (refusal != null) {
+                response.setClockRefusal(refusal);
             }
             return response.build();
         }, (code, message) -> GetControlStatusResponse.newBuilder().setSuccess(false)

@@ -34,6 +34,7 @@ import io.cairndb.core.ConsistencyLevel;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.Tokens;
+import io.cairndb.core.SequentialWrites;
 import io.cairndb.core.Validation;
 import io.cairndb.core.VectorClock;
 import io.cairndb.core.Version;
@@ -83,6 +84,8 @@ public final class Coordinator {
     private final CoordinatorSettings settings;
     private final NodeStats localStats;
     private final VersionResolver resolver = new VersionResolver();
+    private final java.util.concurrent.atomic.LongAdder restamped =
+            new java.util.concurrent.atomic.LongAdder();
 
     public Coordinator(MetadataStore metadata, ReplicaRouter router, Validation validation,
                        HybridLogicalClock hlc, LongSupplier wallMillis,
@@ -105,6 +108,7 @@ public final class Coordinator {
         validation.value(request.getValue().toByteArray());
         validation.idempotencyKey("idempotency_key", request.getIdempotencyKey());
         ConsistencyLevel level = writeLevel(request.getConsistency());
+        requireClockInBounds();
         byte[] value = request.getValue().toByteArray();
         return mutate(tenant, key, value, level, request.getIdempotencyKey())
                 .thenApply(outcome -> WriteKeyValueResponse.newBuilder()
@@ -123,6 +127,7 @@ public final class Coordinator {
         byte[] key = validation.key(request.getKey());
         validation.idempotencyKey("idempotency_key", request.getIdempotencyKey());
         ConsistencyLevel level = writeLevel(request.getConsistency());
+        requireClockInBounds();
         return mutate(tenant, key, null, level, request.getIdempotencyKey())
                 .thenApply(outcome -> DeleteKeyValueResponse.newBuilder()
                         .setSuccess(true)
@@ -324,6 +329,7 @@ public final class Coordinator {
         if (count == 0) {
             throw CairnException.invalid("items is empty: a batch needs at least one item");
         }
+        requireClockInBounds();
         if (count > validation.limits().batchItemsMax()) {
             throw CairnException.invalid("items has " + count + " entries; the limit is "
                     + validation.limits().batchItemsMax());
@@ -584,6 +590,7 @@ public final class Coordinator {
             ListStorageNodesRequest request) {
         List<NodeInfo> nodes = List.copyOf(metadata.current().nodes().values());
         List<CompletableFuture<StorageNodeInfo>> infos = new ArrayList<>(nodes.size());
+        Map<String, Long> offsets = router.clockOffsets();
         for (NodeInfo node : nodes) {
             StorageNodeInfo.Builder info = StorageNodeInfo.newBuilder()
                     .setNodeId(node.nodeId())
@@ -592,6 +599,11 @@ public final class Coordinator {
                     .setStatus(node.status())
                     .setVirtualNodes(node.virtualNodes())
                     .setAlive(router.isAlive(node.nodeId()));
+            Long offset = node.nodeId().equals(nodeId) ? Long.valueOf(0)
+                    : offsets.get(node.nodeId());
+            if (offset != null) {
+                info.setClockOffsetMillis(offset);
+            }
             if (node.nodeId().equals(nodeId)) {
                 infos.add(CompletableFuture.completedFuture(info
                         .setKeysCount(localStats.keysCount())
@@ -627,6 +639,17 @@ public final class Coordinator {
                             String idempotencyKey, String what) {
     }
 
+    /**
+     * Refuses to stamp writes while this node's clock is too far from the cluster's: its stamps
+     * decide which of two writes wins.
+     */
+    private void requireClockInBounds() {
+        String refusal = router.writeRefusal();
+        if (refusal != null) {
+            throw new CairnException(ErrorCode.QUORUM_NOT_REACHED, refusal);
+        }
+    }
+
     /** Stamps a write (or, with {@code value} null, a tombstone) for the key's replicas. */
     private Prepared prepare(TenantInfo tenant, byte[] key, byte[] value, ConsistencyLevel level,
                              String idempotencyKey) {
@@ -656,29 +679,78 @@ public final class Coordinator {
         return settle(prepared, calls);
     }
 
-    /** Answers a write once its replicas' answers meet its consistency level. */
+    /**
+     * Answers a write once its replicas' answers meet its consistency level. When an answer shows
+     * that a replica kept a version the write did not know about and could not beat (an earlier
+     * write stamped by a clock running ahead), the write is stamped again above it first
+     * ({@link SequentialWrites}), so that a write acknowledged before this one began never wins
+     * over it.
+     */
     private CompletableFuture<WriteOutcome> settle(Prepared prepared,
                                                    List<CompletableFuture<ApplyResult>> calls) {
-        String what = prepared.what();
-        return Quorum.await(calls, prepared.required(), settings.requestTimeoutMillis(), what)
-                .thenApply(answers -> {
-                    VectorClock clock = VectorClock.empty();
-                    boolean allDuplicates = true;
-                    for (ApplyResult answer : answers) {
-                        if (answer.outcome() == ApplyResult.Outcome.CONFLICT) {
-                            throw new CairnException(ErrorCode.IDEMPOTENCY_KEY_CONFLICT,
-                                    "idempotency_key '"
-                                            + Validation.printable(prepared.idempotencyKey())
-                                            + "' was already used for a different " + what
-                                            + " of this key; use a new idempotency key");
-                        }
-                        allDuplicates &= answer.outcome() == ApplyResult.Outcome.DUPLICATE;
-                        clock = clock.merge(answer.clock());
-                        hlc.observe(clock.maxCounter());
+        return Quorum.await(calls, prepared.required(), settings.requestTimeoutMillis(),
+                        prepared.what())
+                .thenCompose(answers -> {
+                    WriteOutcome outcome = outcome(prepared, answers);
+                    if (outcome.duplicate()) {
+                        return CompletableFuture.completedFuture(outcome);
                     }
-                    return new WriteOutcome(prepared.idempotencyKey(), clock, answers.size(),
-                            allDuplicates);
+                    Version written = prepared.mutation().version();
+                    List<VectorClock> stored = new ArrayList<>(answers.size());
+                    boolean overtaken = false;
+                    for (ApplyResult answer : answers) {
+                        if (answer.outcome() == ApplyResult.Outcome.APPLIED) {
+                            stored.add(answer.clock());
+                            overtaken |= SequentialWrites.isOvertaken(written, answer.clock());
+                        }
+                    }
+                    return overtaken ? restamp(prepared, stored)
+                            : CompletableFuture.completedFuture(outcome);
                 });
+    }
+
+    /** Writes {@code prepared}'s value again, stamped above every clock in {@code stored}. */
+    private CompletableFuture<WriteOutcome> restamp(Prepared prepared, List<VectorClock> stored) {
+        Mutation first = prepared.mutation();
+        long stamp = SequentialWrites.restampReading(first.version(),
+                hlc.now(wallMillis.getAsLong()), stored);
+        Version again = SequentialWrites.restamped(first.version(), stored, stamp);
+        // No idempotency check: the first round stored the record, and this round must apply
+        // even where it did. A retry of the request still finds that record.
+        Mutation mutation = new Mutation(first.tenantId(), first.key(), first.token(), again,
+                null);
+        List<CompletableFuture<ApplyResult>> calls = new ArrayList<>(prepared.targets().size());
+        for (String node : prepared.targets()) {
+            calls.add(applyOrHint(node, mutation));
+        }
+        restamped.increment();
+        return Quorum.await(calls, prepared.required(), settings.requestTimeoutMillis(),
+                        prepared.what())
+                .thenApply(answers -> outcome(prepared, answers));
+    }
+
+    /** The write's outcome from answers that met its level; throws on a conflict. */
+    private WriteOutcome outcome(Prepared prepared, List<ApplyResult> answers) {
+        VectorClock clock = VectorClock.empty();
+        boolean allDuplicates = true;
+        for (ApplyResult answer : answers) {
+            if (answer.outcome() == ApplyResult.Outcome.CONFLICT) {
+                throw new CairnException(ErrorCode.IDEMPOTENCY_KEY_CONFLICT, "idempotency_key '"
+                        + Validation.printable(prepared.idempotencyKey())
+                        + "' was already used for a different " + prepared.what()
+                        + " of this key; use a new idempotency key");
+            }
+            allDuplicates &= answer.outcome() == ApplyResult.Outcome.DUPLICATE;
+            clock = clock.merge(answer.clock());
+        }
+        hlc.observe(clock.maxCounter());
+        return new WriteOutcome(prepared.idempotencyKey(), clock, answers.size(),
+                allDuplicates);
+    }
+
+    /** Writes stamped again because a replica held a version they did not know about. */
+    public long restampedCount() {
+        return restamped.sum();
     }
 
     /**

@@ -33,6 +33,16 @@ public final class ClusterRouter implements ReplicaRouter {
     }
 
     @Override
+    public java.util.Map<String, Long> clockOffsets() {
+        return membership.clockOffsets();
+    }
+
+    @Override
+    public String writeRefusal() {
+        return membership.clockVerdict().reason();
+    }
+
+    @Override
     public void storeHint(String nodeId, Mutation mutation) {
         if (!nodeId.equals(membership.selfNodeId())) {
             hints.store(nodeId, mutation);

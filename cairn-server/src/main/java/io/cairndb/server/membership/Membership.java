@@ -7,6 +7,7 @@ import io.cairndb.api.peer.StatsRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
+import io.cairndb.core.ClockOffsets;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.PhiAccrualFailureDetector;
 import io.cairndb.server.control.ClusterMetadata;
@@ -55,14 +56,19 @@ public final class Membership implements AutoCloseable {
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Map<String, Boolean> lastVerdict = new ConcurrentHashMap<>();
     private final Map<String, Long> viewVersions = new ConcurrentHashMap<>();
+    private final long maxClockOffsetMillis;
+    private final Map<String, ClockOffsets.Sample> clockSamples = new ConcurrentHashMap<>();
+    private volatile ClockOffsets.Verdict clockVerdict =
+            new ClockOffsets.Verdict(true, null);
 
     /**
      * @param metadataBehind called with a peer's metadata version when it is ahead of this node's
      */
     public Membership(String selfNodeId, LocalReplica local, HybridLogicalClock hlc,
                       LongSupplier wallMillis, long heartbeatIntervalMillis,
-                      long requestTimeoutMillis, Supplier<ClusterMetadata> metadata,
-                      LongConsumer metadataBehind) {
+                      long requestTimeoutMillis, long maxClockOffsetMillis,
+                      Supplier<ClusterMetadata> metadata, LongConsumer metadataBehind) {
+        this.maxClockOffsetMillis = maxClockOffsetMillis;
         this.selfNodeId = selfNodeId;
         this.local = local;
         this.hlc = hlc;
@@ -145,6 +151,8 @@ public final class Membership implements AutoCloseable {
 
     private void heartbeat(String nodeId, long metadataVersion) {
         CompletableFuture<HeartbeatResponse> answer = new CompletableFuture<>();
+        long sentAtMillis = wallMillis.getAsLong();
+        long sentAtNanos = System.nanoTime();
         PeerServiceGrpc.newStub(peer(nodeId).channel())
                 .withDeadlineAfter(Math.max(1_000, 2 * heartbeatIntervalMillis),
                         TimeUnit.MILLISECONDS)
@@ -155,12 +163,47 @@ public final class Membership implements AutoCloseable {
                         .setHlc(hlc.last()).build(), observer(answer));
         answer.whenComplete((response, error) -> {
             if (error == null) {
+                if (response.getWallMillis() != 0) {
+                    clockSamples.put(nodeId, ClockOffsets.Sample.measure(sentAtMillis,
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentAtNanos),
+                            response.getWallMillis()));
+                    judgeClock();
+                }
                 hlc.observe(response.getHlc());
                 heartbeatFrom(nodeId, response.getMetadataVersion());
             } else {
                 noteVerdict(nodeId);
             }
         });
+    }
+
+    /**
+     * Each peer's clock minus this node's, as the last heartbeat to it measured, in
+     * milliseconds; peers not measured yet are absent.
+     */
+    public Map<String, Long> clockOffsets() {
+        Map<String, Long> offsets = new java.util.TreeMap<>();
+        clockSamples.forEach((node, sample) -> offsets.put(node, sample.offsetMillis()));
+        return offsets;
+    }
+
+    /** Whether this node's clock is close enough to the cluster's to coordinate writes. */
+    public ClockOffsets.Verdict clockVerdict() {
+        return clockVerdict;
+    }
+
+    private void judgeClock() {
+        ClockOffsets.Verdict verdict = ClockOffsets.judge(selfNodeId, clockSamples,
+                metadata.get().nodes().size(), maxClockOffsetMillis, wallMillis.getAsLong(),
+                Math.max(10_000, 10 * heartbeatIntervalMillis));
+        ClockOffsets.Verdict previous = clockVerdict;
+        clockVerdict = verdict;
+        if (previous.coordinateWrites() && !verdict.coordinateWrites()) {
+            LOG.warn("refusing to coordinate writes: {}", verdict.reason());
+        } else if (!previous.coordinateWrites() && verdict.coordinateWrites()) {
+            LOG.info("this node's clock is back within {} ms of the cluster's; coordinating "
+                    + "writes again", maxClockOffsetMillis);
+        }
     }
 
     private void noteVerdict(String nodeId) {

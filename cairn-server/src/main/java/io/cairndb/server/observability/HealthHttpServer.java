@@ -135,7 +135,11 @@ public final class HealthHttpServer implements AutoCloseable {
                 .put("detail", current ? "cluster view version " + local
                         : "cluster view version " + local + " is behind version " + newest
                                 + " reported by a peer");
-        body.put("ready", quorum && current);
+        String clockRefusal = membership.clockVerdict().reason();
+        checks.putObject("clockInBounds").put("ok", clockRefusal == null)
+                .put("detail", clockRefusal == null ? "this node's clock is within bounds of "
+                        + "the cluster's" : clockRefusal);
+        body.put("ready", quorum && current && clockRefusal == null);
         body.put("viewVersion", local);
         controlGroup(body);
         return body;

@@ -49,14 +49,17 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     private final String nodeId;
     private final LocalReplica replica;
     private final HybridLogicalClock hlc;
+    private final java.util.function.LongSupplier wallMillis;
     private final Supplier<Long> metadataVersion;
     private final HeartbeatListener heartbeats;
     private final Supplier<StatsResponse> stats;
 
     public PeerGrpcService(String nodeId, LocalReplica replica, HybridLogicalClock hlc,
+                           java.util.function.LongSupplier wallMillis,
                            Supplier<Long> metadataVersion, HeartbeatListener heartbeats,
                            Supplier<StatsResponse> stats) {
         this.nodeId = nodeId;
+        this.wallMillis = wallMillis;
         this.replica = replica;
         this.hlc = hlc;
         this.metadataVersion = metadataVersion;
@@ -215,7 +218,8 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
         hlc.observe(request.getHlc());
         heartbeats.heartbeatFrom(request.getSenderNodeId(), request.getMetadataVersion());
         observer.onNext(HeartbeatResponse.newBuilder().setNodeId(nodeId)
-                .setMetadataVersion(metadataVersion.get()).setHlc(hlc.last()).build());
+                .setMetadataVersion(metadataVersion.get()).setHlc(hlc.last())
+                .setWallMillis(wallMillis.getAsLong()).build());
         observer.onCompleted();
     }
 

@@ -20,6 +20,19 @@ public interface ReplicaRouter {
     /** Keeps {@code mutation} for delivery to {@code nodeId} once it is seen alive again. */
     void storeHint(String nodeId, Mutation mutation);
 
+    /**
+     * Why this node must not coordinate writes now (its clock is too far from the cluster's),
+     * or null when it may.
+     */
+    default String writeRefusal() {
+        return null;
+    }
+
+    /** Each peer's clock minus this node's, in milliseconds, for the peers measured so far. */
+    default java.util.Map<String, Long> clockOffsets() {
+        return java.util.Map.of();
+    }
+
     /** Keys, disk usage and pending hints of a node, as it reports them. */
     CompletableFuture<io.cairndb.api.peer.StatsResponse> stats(String nodeId);
 }

@@ -54,7 +54,7 @@ class AdminGrpcServiceRaftTest {
                 Map.of("m1", "127.0.0.1:0")));
         await().atMost(WAIT).until(() -> store.status().isLeader());
         Membership membership = new Membership("n1", null, new HybridLogicalClock(),
-                System::currentTimeMillis, 1_000, 1_000, store::current, version -> { });
+                System::currentTimeMillis, 1_000, 1_000, 500, store::current, version -> { });
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
                 .addService(new AdminGrpcService(store, membership)).build().start();

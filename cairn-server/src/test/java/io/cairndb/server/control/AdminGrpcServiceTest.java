@@ -76,7 +76,7 @@ class AdminGrpcServiceTest {
 
     private void serve(MetadataStore store) throws Exception {
         membership = new Membership("n1", null, new HybridLogicalClock(), wallMillis::get, 1_000,
-                1_000, store::current, version -> { });
+                1_000, 500, store::current, version -> { });
         service = new AdminGrpcService(store, membership);
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor().addService(service)
@@ -381,7 +381,8 @@ class AdminGrpcServiceTest {
             assertThat(member.getLeader()).isTrue();
         });
         assertThat(status.getNodesList()).containsExactly(
-                NodeView.newBuilder().setNodeId("n1").setViewVersion(2).setAlive(true).build(),
+                NodeView.newBuilder().setNodeId("n1").setViewVersion(2).setAlive(true)
+                        .setClockOffsetMillis(0).build(),
                 NodeView.newBuilder().setNodeId("n2").setViewVersion(1).setAlive(true).build());
     }
 
