@@ -122,6 +122,13 @@ class ClockSkewIT {
             assertThat(iptables(("-I INPUT " + rule).split(" "))).isZero();
             cutRules.add(rule);
         }
+        // The cut holds: each side's failure detector marks the other down.
+        String other = nodes.get(b).nodeId();
+        await().atMost(Duration.ofSeconds(30)).until(() -> io.cairndb.api.CoordinatorServiceGrpc
+                .newBlockingStub(channels.get(a)).withDeadlineAfter(20, TimeUnit.SECONDS)
+                .listStorageNodes(io.cairndb.api.ListStorageNodesRequest.getDefaultInstance())
+                .getNodesList().stream()
+                .anyMatch(node -> node.getNodeId().equals(other) && !node.getAlive()));
     }
 
     private static int iptables(String... args) throws IOException, InterruptedException {

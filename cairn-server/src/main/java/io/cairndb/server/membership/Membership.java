@@ -6,8 +6,8 @@ import io.cairndb.api.peer.PeerServiceGrpc;
 import io.cairndb.api.peer.StatsRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.core.CairnException;
-import io.cairndb.core.ErrorCode;
 import io.cairndb.core.ClockOffsets;
+import io.cairndb.core.ErrorCode;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.PhiAccrualFailureDetector;
 import io.cairndb.server.control.ClusterMetadata;
@@ -19,6 +19,8 @@ import io.cairndb.server.replica.Replica;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -234,6 +236,7 @@ public final class Membership implements AutoCloseable {
             // futures and start the next send, so a hop to another thread would cost more than
             // it spares. Peer calls are never retried by gRPC: a failed write gets a hint.
             ManagedChannel channel = NettyChannelBuilder.forAddress(node.host(), node.peerPort())
+                    .localSocketPicker(new OwnAddress())
                     .usePlaintext()
                     .maxInboundMessageSize(MESSAGE_BYTES_MAX)
                     .directExecutor()
@@ -246,6 +249,29 @@ public final class Membership implements AutoCloseable {
                 current.channel().shutdown();
             }
             return created;
+        }
+    }
+
+    /**
+     * Peer connections leave from the address this node serves on (its {@code --host}), not from
+     * whatever address the kernel would pick (127.0.0.1 for every loopback address), so that a
+     * firewall rule naming two nodes' addresses matches their traffic both ways.
+     */
+    private final class OwnAddress extends NettyChannelBuilder.LocalSocketPicker {
+
+        @Override
+        public java.net.SocketAddress createSocketAddress(java.net.SocketAddress remote,
+                                                          io.grpc.Attributes attributes) {
+            NodeInfo self = metadata.get().nodes().get(selfNodeId);
+            if (self == null) {
+                return null;
+            }
+            try {
+                InetAddress own = InetAddress.getByName(self.host());
+                return own.isAnyLocalAddress() ? null : new InetSocketAddress(own, 0);
+            } catch (java.net.UnknownHostException e) {
+                return null;
+            }
         }
     }
 
