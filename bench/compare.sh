@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CairnDB next to etcd and Redis: the same workloads, the same driver (cairn bench), one table.
 #
-#   bench/compare.sh            full run (10 to 15 minutes with every system)
+#   bench/compare.sh            full run (15 to 20 minutes with every system)
 #   bench/compare.sh --quick    short phases, a rough picture in a few minutes
 #   bench/compare.sh --help     every option
 #
@@ -21,7 +21,7 @@ keys=10000
 value_size=256
 concurrency=1,16,64
 workloads=write-only,read-only
-all_systems=etcd,redis,cairn1-sync,cairn1-periodic,cairn3-sync,cairn3-periodic
+all_systems=etcd,redis,cairn1-sync,cairn1-periodic,cairn3-sync,cairn3-periodic,cairn3-sync-unary,cairn3-periodic-unary
 systems="$all_systems"
 out=""
 install=1
@@ -39,6 +39,9 @@ Systems (--systems, comma-separated; default: all of them):
   cairn1-periodic  1-node CairnDB, RF 1, durability periodic (fsync every second)
   cairn3-sync      3-node CairnDB (bin/cairn dev-cluster), RF 3, durability sync
   cairn3-periodic  3-node CairnDB, RF 3, durability periodic
+  cairn3-sync-unary, cairn3-periodic-unary
+                   the same clusters driven as a client generated from the seed contract
+                   drives them: unary calls only, spread round-robin over all three nodes
 CairnDB reads and writes at quorum.
 
 Options:
@@ -321,7 +324,11 @@ run_cairn1() {
 }
 
 run_cairn3() {
-  local durability="$1" label="cairn3-$1" base dir
+  local durability="$1" transport="${2:-pipeline}" label="cairn3-$1" base dir
+  local extra=() target
+  if [ "$transport" = unary ]; then
+    label="$label-unary"
+  fi
   local why
   if ! why="$("$root/bin/cairn" dev-cluster --help 2>&1)"; then
     echo "$label skipped: 'bin/cairn dev-cluster --help' failed (no multi-node dev cluster in" \
@@ -340,8 +347,14 @@ run_cairn3() {
     stop_tree "$pid"
     return 0
   fi
-  log "$label: 3 nodes from 127.0.0.1:$base, RF 3, durability $durability"
-  run_bench "$label" cairn "127.0.0.1:$base" "$pid" --rf 3
+  log "$label: 3 nodes from 127.0.0.1:$base, RF 3, durability $durability, $transport calls"
+  target="127.0.0.1:$base"
+  if [ "$transport" = unary ]; then
+    # Every node's client port: base, base + 10, base + 20.
+    target="127.0.0.1:$base,127.0.0.1:$((base + 10)),127.0.0.1:$((base + 20))"
+    extra=(--unary)
+  fi
+  run_bench "$label" cairn "$target" "$pid" --rf 3 "${extra[@]}"
   stop_tree "$pid"
 }
 
@@ -351,6 +364,8 @@ if wants cairn1-sync; then run_cairn1 sync; fi
 if wants cairn1-periodic; then run_cairn1 periodic; fi
 if wants cairn3-sync; then run_cairn3 sync; fi
 if wants cairn3-periodic; then run_cairn3 periodic; fi
+if wants cairn3-sync-unary; then run_cairn3 sync unary; fi
+if wants cairn3-periodic-unary; then run_cairn3 periodic unary; fi
 
 # ----------------------------------------------------------------------------- the table
 

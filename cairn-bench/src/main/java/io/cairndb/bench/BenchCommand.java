@@ -77,7 +77,8 @@ public final class BenchCommand implements Callable<Integer> {
     String backend;
 
     @Option(names = {"-t", "--target"}, paramLabel = "ADDRESS",
-            description = "Where the system listens. cairn: host:port (default 127.0.0.1:7070)."
+            description = "Where the system listens. cairn: host:port (default 127.0.0.1:7070),"
+                    + " or several, comma-separated, to spread calls round-robin over them."
                     + " etcd: comma-separated endpoints (default http://127.0.0.1:2379). redis:"
                     + " host:port or redis://URI (default 127.0.0.1:6379).")
     String target;

@@ -86,14 +86,12 @@ public final class CairnServer implements AutoCloseable {
     private final Membership membership;
     private final HealthHttpServer health;
     private final ScheduledExecutorService maintenance;
-
     private final Coordinator coordinator;
 
     private CairnServer(ServerConfig config, String nodeId, Path dataDir, StorageEngine storage,
                         MetadataStore metadata, Server grpc, Server peer, Membership membership,
                         HealthHttpServer health, ScheduledExecutorService maintenance,
                         Coordinator coordinator) {
-        this.coordinator = coordinator;
         this.config = config;
         this.nodeId = nodeId;
         this.dataDir = dataDir;
@@ -104,6 +102,7 @@ public final class CairnServer implements AutoCloseable {
         this.membership = membership;
         this.health = health;
         this.maintenance = maintenance;
+        this.coordinator = coordinator;
     }
 
     /** Starts a node on the system clock. */

@@ -37,9 +37,13 @@ final class CairnBackend implements Backend {
         this.target = settings.target() != null ? settings.target() : TARGET_DEFAULT;
         this.consistency = settings.consistency() != null
                 ? Consistency.parse(settings.consistency()) : Consistency.QUORUM;
-        for (int i = 0; i < settings.connections(); i++) {
-            clients.add(CairnClient.builder().target(target).deadline(settings.timeout())
-                    .pipelining(!settings.unary()).build());
+        // Several comma-separated targets: calls go round-robin over every coordinator, as a
+        // client generated from the contract spreads its unary calls over a cluster's nodes.
+        for (String one : target.split(",")) {
+            for (int i = 0; i < settings.connections(); i++) {
+                clients.add(CairnClient.builder().target(one.trim())
+                        .deadline(settings.timeout()).pipelining(!settings.unary()).build());
+            }
         }
     }
 

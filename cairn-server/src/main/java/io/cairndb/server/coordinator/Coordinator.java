@@ -33,8 +33,8 @@ import io.cairndb.core.CairnException;
 import io.cairndb.core.ConsistencyLevel;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.HybridLogicalClock;
-import io.cairndb.core.Tokens;
 import io.cairndb.core.SequentialWrites;
+import io.cairndb.core.Tokens;
 import io.cairndb.core.Validation;
 import io.cairndb.core.VectorClock;
 import io.cairndb.core.Version;
@@ -60,6 +60,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
@@ -84,8 +85,8 @@ public final class Coordinator {
     private final CoordinatorSettings settings;
     private final NodeStats localStats;
     private final VersionResolver resolver = new VersionResolver();
-    private final java.util.concurrent.atomic.LongAdder restamped =
-            new java.util.concurrent.atomic.LongAdder();
+    /** Writes stamped again because a replica held a version they had not seen. */
+    private final LongAdder restamped = new LongAdder();
 
     public Coordinator(MetadataStore metadata, ReplicaRouter router, Validation validation,
                        HybridLogicalClock hlc, LongSupplier wallMillis,
