@@ -11,7 +11,8 @@ import io.cairndb.server.control.ControlGrpcService;
 import io.cairndb.server.control.ClusterJoin;
 import io.cairndb.server.control.raft.RaftMetadataStore;
 import io.cairndb.server.control.raft.RaftSettings;
-import io.cairndb.server.observability.HealthHttpServer;
+import io.cairndb.server.http.HttpPlane;
+import io.cairndb.server.observability.Readiness;
 import java.util.Map;
 import io.cairndb.server.control.RemoteMetadataStore;
 import io.cairndb.server.membership.ClusterRouter;
@@ -80,12 +81,12 @@ public final class CairnServer implements AutoCloseable {
     private final Server grpc;
     private final Server peer;
     private final Membership membership;
-    private final HealthHttpServer health;
+    private final HttpPlane http;
     private final ScheduledExecutorService maintenance;
 
     private CairnServer(ServerConfig config, String nodeId, Path dataDir, StorageEngine storage,
                         MetadataStore metadata, Server grpc, Server peer, Membership membership,
-                        HealthHttpServer health, ScheduledExecutorService maintenance) {
+                        HttpPlane http, ScheduledExecutorService maintenance) {
         this.config = config;
         this.nodeId = nodeId;
         this.dataDir = dataDir;
@@ -94,7 +95,7 @@ public final class CairnServer implements AutoCloseable {
         this.grpc = grpc;
         this.peer = peer;
         this.membership = membership;
-        this.health = health;
+        this.http = http;
         this.maintenance = maintenance;
     }
 
@@ -221,14 +222,14 @@ public final class CairnServer implements AutoCloseable {
             clientServices.add(new ControlGrpcService(metadata));
             clientServices.add(new AdminGrpcService(metadata, membership));
             clientServices.serving();
-            HealthHttpServer health = HealthHttpServer.start(config.host(), config.httpPort(),
-                    nodeId, metadata, membership, Math.min(2_000,
-                            config.requests().requestTimeoutMillis()));
-            started.add(health);
+            HttpPlane http = HttpPlane.start(config.host(), config.httpPort(), nodeId,
+                    new Readiness(nodeId, metadata, membership, Math.min(2_000,
+                            config.requests().requestTimeoutMillis())));
+            started.add(http);
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());
             CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
-                    peer, membership, health, maintenance);
+                    peer, membership, http, maintenance);
             LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
                     + "durability {}{}", nodeId, config.host(), server.port(), config.host(),
                     peer.getPort(), dataDir, config.storage().durability(),
@@ -522,7 +523,7 @@ public final class CairnServer implements AutoCloseable {
 
     /** The HTTP port actually bound (health endpoints). */
     public int httpPort() {
-        return health.port();
+        return http.port();
     }
 
     /** The metadata this node follows. */
@@ -532,7 +533,7 @@ public final class CairnServer implements AutoCloseable {
 
     @Override
     public void close() {
-        health.close();
+        http.close();
         stop(grpc);
         stop(peer);
         membership.close();
