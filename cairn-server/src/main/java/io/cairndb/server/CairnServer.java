@@ -12,6 +12,7 @@ import io.cairndb.server.control.ClusterJoin;
 import io.cairndb.server.control.raft.RaftMetadataStore;
 import io.cairndb.server.control.raft.RaftSettings;
 import io.cairndb.server.http.HttpPlane;
+import io.cairndb.server.http.RestApi;
 import io.cairndb.server.observability.Readiness;
 import java.util.Map;
 import io.cairndb.server.control.RemoteMetadataStore;
@@ -220,11 +221,13 @@ public final class CairnServer implements AutoCloseable {
                     wallMillis, config.requests(), stats);
             clientServices.add(new CoordinatorGrpcService(coordinator));
             clientServices.add(new ControlGrpcService(metadata));
-            clientServices.add(new AdminGrpcService(metadata, membership));
+            AdminGrpcService admin = new AdminGrpcService(metadata, membership);
+            clientServices.add(admin);
             clientServices.serving();
             HttpPlane http = HttpPlane.start(config.host(), config.httpPort(), nodeId,
                     new Readiness(nodeId, metadata, membership, Math.min(2_000,
-                            config.requests().requestTimeoutMillis())));
+                            config.requests().requestTimeoutMillis())),
+                    new RestApi(coordinator, admin, config.limits()));
             started.add(http);
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());

@@ -2,22 +2,33 @@ package io.cairndb.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairndb.core.CairnException;
 import io.cairndb.server.ConfigException;
+import io.cairndb.server.coordinator.Errors;
 import io.cairndb.server.observability.Readiness;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The node's HTTP port ({@code --http-port}), served by Javalin on Jetty: {@code GET /health}
- * answers while the process serves (liveness); {@code GET /health/ready} answers 200 only when
- * this node can serve (see {@link Readiness}) and 503 with the reasons otherwise. Both answer JSON.
+ * The node's HTTP port ({@code --http-port}), served by Javalin on Jetty: REST {@code /api/v1}
+ * (see {@link RestApi}), and the health endpoints: {@code GET /health} answers while the process
+ * serves (liveness); {@code GET /health/ready} answers 200 only when this node can serve (see
+ * {@link Readiness}) and 503 with the reasons otherwise.
  *
- * <p>No handler holds a Jetty thread while it waits: work that waits (the readiness check asks
- * the control group) runs on its own threads and its answer is sent when its future completes.
+ * <p>Every request passes one before-handler (it names the request and starts its clock) and
+ * one after-handler; concerns that apply to every route (authentication, rate limits) go there.
+ * Every refusal, whoever makes it (a route, the router, Jetty's body limit), is a seed 002
+ * envelope: never an HTML page, never a stack trace.
+ *
+ * <p>No handler holds a Jetty thread while it waits: coordinator and admin calls answer futures,
+ * and work that blocks (the readiness check asks the control group) runs on its own threads.
  */
 public final class HttpPlane implements AutoCloseable {
 
@@ -40,7 +51,8 @@ public final class HttpPlane implements AutoCloseable {
      *
      * @throws ConfigException if the port cannot be bound
      */
-    public static HttpPlane start(String host, int port, String nodeId, Readiness readiness) {
+    public static HttpPlane start(String host, int port, String nodeId, Readiness readiness,
+                                  RestApi api) {
         // Readiness blocks while it asks the control group; two threads keep probes from piling
         // up behind one slow check without letting them take the request threads.
         ExecutorService checks = Executors.newFixedThreadPool(2, runnable -> {
@@ -56,16 +68,35 @@ public final class HttpPlane implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.jetty.threadPool = threads;
+            config.jetty.modifyServer(server -> server.setErrorHandler(
+                    new EnvelopeErrorHandler()));
             config.http.prefer405over404 = true;
-            config.routes.get("/health", ctx -> json(ctx, 200,
+            config.http.maxRequestSize = api.bodyBytesMax();
+            RoutesConfig routes = config.routes;
+            routes.before(Envelope::begin);
+            routes.get("/health", ctx -> health(ctx, 200,
                     JSON.createObjectNode().put("status", "ok").put("nodeId", nodeId)));
-            config.routes.get("/health/ready", ctx -> ctx.future(() -> CompletableFuture
+            routes.get("/health/ready", ctx -> ctx.future(() -> CompletableFuture
                     .supplyAsync(readiness::readiness, checks)
-                    .thenAccept(body -> json(ctx, body.get("ready").asBoolean() ? 200 : 503,
+                    .thenAccept(body -> health(ctx, body.get("ready").asBoolean() ? 200 : 503,
                             body))));
-            config.routes.error(404, ctx -> json(ctx, 404, error("no such endpoint: "
-                    + ctx.path() + " (try /health or /health/ready)")));
-            config.routes.error(405, ctx -> json(ctx, 405, error("only GET is supported")));
+            api.register(routes);
+            routes.exception(ApiException.class, (e, ctx) -> Envelope.error(ctx, e.status(),
+                    e.code(), e.getMessage(), e.details()));
+            routes.exception(HttpResponseException.class,
+                    (e, ctx) -> refuse(e, ctx, api.bodyBytesMax()));
+            routes.exception(Exception.class, (e, ctx) -> {
+                CairnException failure = Errors.unwrap(e);
+                Envelope.error(ctx, 500, "INTERNAL_ERROR", failure.getMessage(),
+                        Map.of("errorCode", failure.code().name()));
+            });
+            for (int status : new int[] {404, 405}) {
+                routes.error(status, ctx -> {
+                    if (ctx.result() == null || ctx.result().isEmpty()) {
+                        unanswered(ctx, status, "");
+                    }
+                });
+            }
         });
         try {
             javalin.start(host, port);
@@ -82,13 +113,37 @@ public final class HttpPlane implements AutoCloseable {
         return javalin.port();
     }
 
-    private static ObjectNode error(String message) {
-        return JSON.createObjectNode().put("error", message);
+    /** A refusal by Javalin itself (no route, wrong method, body over the limit). */
+    private static void refuse(HttpResponseException e, Context ctx, long bodyBytesMax) {
+        int status = e.getStatus();
+        unanswered(ctx, status, status == 413
+                ? "the request body is over the limit of " + bodyBytesMax + " bytes"
+                : e.getMessage());
     }
 
-    private static void json(Context ctx, int status, ObjectNode body) {
+    /**
+     * Answers a refusal no handler wrote a body for. The health endpoints keep the answers they
+     * always gave; everything else gets the envelope.
+     */
+    private static void unanswered(Context ctx, int status, String message) {
+        if (ctx.path().startsWith("/health") && (status == 404 || status == 405)) {
+            health(ctx, status, JSON.createObjectNode().put("error", status == 405
+                    ? "only GET is supported"
+                    : "no such endpoint: " + ctx.path() + " (try /health or /health/ready)"));
+            return;
+        }
+        String text = switch (status) {
+            case 404 -> "no route " + ctx.method() + " " + ctx.path() + "; the API is under "
+                    + RestApi.PREFIX + ", health under /health";
+            case 405 -> ctx.path() + " does not answer " + ctx.method();
+            default -> message;
+        };
+        Envelope.error(ctx, status, HttpErrors.codeOfStatus(status), text, Map.of());
+    }
+
+    private static void health(Context ctx, int status, ObjectNode body) {
         try {
-            ctx.status(status).contentType("application/json")
+            ctx.status(status).contentType(Envelope.JSON_TYPE)
                     .result(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write a JSON tree: " + body, e);
