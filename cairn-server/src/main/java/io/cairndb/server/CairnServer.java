@@ -529,6 +529,11 @@ public final class CairnServer implements AutoCloseable {
         return http.port();
     }
 
+    /** The REST routes this node serves, as "METHOD /path/{param}". */
+    public List<String> restRoutes() {
+        return http.restRoutes();
+    }
+
     /** The metadata this node follows. */
     public MetadataStore metadata() {
         return metadata;

@@ -40,10 +40,12 @@ public final class HttpPlane implements AutoCloseable {
 
     private final Javalin javalin;
     private final ExecutorService checks;
+    private final RestApi api;
 
-    private HttpPlane(Javalin javalin, ExecutorService checks) {
+    private HttpPlane(Javalin javalin, ExecutorService checks, RestApi api) {
         this.javalin = javalin;
         this.checks = checks;
+        this.api = api;
     }
 
     /**
@@ -60,6 +62,7 @@ public final class HttpPlane implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        ApiDocs docs = ApiDocs.load();
         QueuedThreadPool threads = new QueuedThreadPool(REQUEST_THREADS_MAX, REQUEST_THREADS_MIN,
                 IDLE_TIMEOUT_MILLIS);
         threads.setName("http");
@@ -81,6 +84,7 @@ public final class HttpPlane implements AutoCloseable {
                     .thenAccept(body -> health(ctx, body.get("ready").asBoolean() ? 200 : 503,
                             body))));
             api.register(routes);
+            docs.register(routes);
             routes.exception(ApiException.class, (e, ctx) -> Envelope.error(ctx, e.status(),
                     e.code(), e.getMessage(), e.details()));
             routes.exception(HttpResponseException.class,
@@ -106,11 +110,16 @@ public final class HttpPlane implements AutoCloseable {
                     + e.getMessage() + (port != 0 ? " (is another process using the port? 0 "
                     + "picks a free one)" : ""), e);
         }
-        return new HttpPlane(javalin, checks);
+        return new HttpPlane(javalin, checks, api);
     }
 
     public int port() {
         return javalin.port();
+    }
+
+    /** The REST routes served, as "METHOD /path/{param}". */
+    public java.util.List<String> restRoutes() {
+        return api.routes();
     }
 
     /** A refusal by Javalin itself (no route, wrong method, body over the limit). */

@@ -49,6 +49,10 @@ import io.cairndb.server.coordinator.Errors;
 import io.grpc.stub.StreamObserver;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -78,6 +82,7 @@ public final class RestApi {
     private final Coordinator coordinator;
     private final AdminGrpcService admin;
     private final Limits limits;
+    private final List<String> routes = new ArrayList<>();
 
     public RestApi(Coordinator coordinator, AdminGrpcService admin, Limits limits) {
         this.coordinator = coordinator;
@@ -93,26 +98,39 @@ public final class RestApi {
 
     void register(RoutesConfig routes) {
         String tenant = PREFIX + "/tenants/{tenant}";
+        // A key may hold '/', which {key} would not match.
         String key = tenant + "/keys/<key>";
-        routes.post(PREFIX + "/tenants", this::createTenant);
-        routes.get(tenant, this::getTenant);
-        routes.put(tenant + "/replication-factor", this::updateReplicationFactor);
-        routes.put(key, this::write);
-        routes.get(key, this::read);
-        routes.delete(key, this::delete);
-        routes.get(tenant + "/keys", this::range);
-        routes.post(tenant + "/batch", this::batch);
-        routes.get(PREFIX + "/nodes", this::listNodes);
-        routes.post(PREFIX + "/nodes", this::addNode);
-        routes.delete(PREFIX + "/nodes/{node}", this::removeNode);
-        routes.get(PREFIX + "/migrations/{migration}", this::migration);
-        routes.get(PREFIX + "/cluster/view", this::clusterView);
-        routes.get(PREFIX + "/cluster/status", this::clusterStatus);
-        routes.post(PREFIX + "/cluster/members", this::addControlMember);
-        routes.delete(PREFIX + "/cluster/members/{member}", this::removeControlMember);
-        routes.get(PREFIX + "/config", this::getConfig);
-        routes.patch(PREFIX + "/config", this::updateConfig);
-        routes.get(PREFIX + "/audit", this::audit);
+        route(routes, HandlerType.POST, PREFIX + "/tenants", this::createTenant);
+        route(routes, HandlerType.GET, tenant, this::getTenant);
+        route(routes, HandlerType.PUT, tenant + "/replication-factor",
+                this::updateReplicationFactor);
+        route(routes, HandlerType.PUT, key, this::write);
+        route(routes, HandlerType.GET, key, this::read);
+        route(routes, HandlerType.DELETE, key, this::delete);
+        route(routes, HandlerType.GET, tenant + "/keys", this::range);
+        route(routes, HandlerType.POST, tenant + "/batch", this::batch);
+        route(routes, HandlerType.GET, PREFIX + "/nodes", this::listNodes);
+        route(routes, HandlerType.POST, PREFIX + "/nodes", this::addNode);
+        route(routes, HandlerType.DELETE, PREFIX + "/nodes/{node}", this::removeNode);
+        route(routes, HandlerType.GET, PREFIX + "/migrations/{migration}", this::migration);
+        route(routes, HandlerType.GET, PREFIX + "/cluster/view", this::clusterView);
+        route(routes, HandlerType.GET, PREFIX + "/cluster/status", this::clusterStatus);
+        route(routes, HandlerType.POST, PREFIX + "/cluster/members", this::addControlMember);
+        route(routes, HandlerType.DELETE, PREFIX + "/cluster/members/{member}",
+                this::removeControlMember);
+        route(routes, HandlerType.GET, PREFIX + "/config", this::getConfig);
+        route(routes, HandlerType.PATCH, PREFIX + "/config", this::updateConfig);
+        route(routes, HandlerType.GET, PREFIX + "/audit", this::audit);
+    }
+
+    private void route(RoutesConfig routes, HandlerType method, String path, Handler handler) {
+        routes.addHttpHandler(method, path, handler);
+        this.routes.add(method.name() + " " + path.replace('<', '{').replace('>', '}'));
+    }
+
+    /** Every route as "METHOD /path/{param}", as an OpenAPI document names it. */
+    public List<String> routes() {
+        return List.copyOf(routes);
     }
 
     // ----------------------------------------------------------------------------- tenants
