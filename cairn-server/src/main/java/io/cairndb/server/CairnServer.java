@@ -13,6 +13,8 @@ import io.cairndb.server.control.raft.RaftMetadataStore;
 import io.cairndb.server.control.raft.RaftSettings;
 import io.cairndb.server.http.HttpPlane;
 import io.cairndb.server.http.RestApi;
+import io.cairndb.server.observability.GrpcRequestMetrics;
+import io.cairndb.server.observability.NodeMetrics;
 import io.cairndb.server.observability.Readiness;
 import java.util.Map;
 import io.cairndb.server.control.RemoteMetadataStore;
@@ -38,6 +40,7 @@ import io.cairndb.storage.StorageEngine;
 import io.cairndb.storage.StorageException;
 import io.cairndb.storage.StorageOptions;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -155,6 +158,8 @@ public final class CairnServer implements AutoCloseable {
             started.add(membership);
             HintedHandoff hints = new HintedHandoff(storage, membership, hlc, wallMillis,
                     config.requests().hintWindowMillis(), config.requests().hintsPerNodeMax());
+            NodeMetrics metrics = new NodeMetrics();
+            started.add(metrics);
             NodeStats stats = new NodeStats() {
                 @Override
                 public long keysCount() {
@@ -216,10 +221,12 @@ public final class CairnServer implements AutoCloseable {
             }
             metadataRef.set(metadata);
             started.add(metadata);
+            metrics.watch(storage, hints, metadata, membership);
             Coordinator coordinator = new Coordinator(metadata,
                     new ClusterRouter(membership, hints), new Validation(config.limits()), hlc,
                     wallMillis, config.requests(), stats);
-            clientServices.add(new CoordinatorGrpcService(coordinator));
+            clientServices.add(ServerInterceptors.intercept(new CoordinatorGrpcService(coordinator),
+                    new GrpcRequestMetrics(metrics.requests())));
             clientServices.add(new ControlGrpcService(metadata));
             AdminGrpcService admin = new AdminGrpcService(metadata, membership);
             clientServices.add(admin);
@@ -227,7 +234,7 @@ public final class CairnServer implements AutoCloseable {
             HttpPlane http = HttpPlane.start(config.host(), config.httpPort(), nodeId,
                     new Readiness(nodeId, metadata, membership, Math.min(2_000,
                             config.requests().requestTimeoutMillis())),
-                    new RestApi(coordinator, admin, config.limits()));
+                    new RestApi(coordinator, admin, config.limits()), metrics);
             started.add(http);
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());

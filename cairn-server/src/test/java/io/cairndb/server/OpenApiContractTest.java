@@ -173,7 +173,8 @@ class OpenApiContractTest {
             for (String method : List.of("get", "put", "post", "delete", "patch")) {
                 if (path.getValue().has(method)) {
                     documented.add(method.toUpperCase(java.util.Locale.ROOT) + " "
-                            + path.getKey());
+                            + path.getKey() + " "
+                            + path.getValue().get(method).get("operationId").asString());
                 }
             }
         }

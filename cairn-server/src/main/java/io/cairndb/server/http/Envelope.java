@@ -24,6 +24,9 @@ final class Envelope {
 
     private static final String REQUEST_ID = "cairn.requestId";
     private static final String STARTED_NANOS = "cairn.startedNanos";
+    private static final String OPERATION = "cairn.operation";
+    private static final String TENANT = "cairn.tenant";
+    private static final String OUTCOME = "cairn.outcome";
     /** A client's request id is echoed only if it is short and printable. */
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
@@ -57,10 +60,33 @@ final class Envelope {
         return id == null ? "" : id;
     }
 
-    /** Seconds since {@link #begin}, or 0 if the request was not begun. */
-    static double elapsedSeconds(Context ctx) {
+    /** Nanoseconds since {@link #begin}, or 0 if the request was not begun. */
+    static long elapsedNanos(Context ctx) {
         Long started = ctx.attribute(STARTED_NANOS);
-        return started == null ? 0 : (System.nanoTime() - started) / 1e9;
+        return started == null ? 0 : System.nanoTime() - started;
+    }
+
+    /** Names the operation a route serves, and its tenant if any, for the request's meters. */
+    static void operation(Context ctx, String operation, String tenant) {
+        ctx.attribute(OPERATION, operation);
+        if (tenant != null) {
+            ctx.attribute(TENANT, tenant);
+        }
+    }
+
+    /** The operation of the route that served the request, or null if none did. */
+    static String operation(Context ctx) {
+        return ctx.attribute(OPERATION);
+    }
+
+    static String tenant(Context ctx) {
+        return ctx.attribute(TENANT);
+    }
+
+    /** "ok", or the refusal's gRPC error code, or (for refusals of the HTTP layer) its code. */
+    static String outcome(Context ctx) {
+        String outcome = ctx.attribute(OUTCOME);
+        return outcome == null ? "ok" : outcome;
     }
 
     static void success(Context ctx, int status, Data data) {
@@ -73,8 +99,9 @@ final class Envelope {
 
     static void error(Context ctx, int status, String code, String message,
                       Map<String, String> details) {
+        ctx.attribute(OUTCOME, details.getOrDefault("errorCode", code));
         ctx.status(status).contentType(JSON_TYPE).result(render(requestId(ctx),
-                elapsedSeconds(ctx), errorMembers(code, message, details)));
+                elapsedNanos(ctx), errorMembers(code, message, details)));
     }
 
     /** An error envelope for a request no route saw (Jetty refused it while reading it). */
@@ -99,10 +126,10 @@ final class Envelope {
 
     private static void send(Context ctx, int status, Data members) {
         ctx.status(status).contentType(JSON_TYPE)
-                .result(render(requestId(ctx), elapsedSeconds(ctx), members));
+                .result(render(requestId(ctx), elapsedNanos(ctx), members));
     }
 
-    private static byte[] render(String requestId, double elapsedSeconds, Data members) {
+    private static byte[] render(String requestId, long elapsedNanos, Data members) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (JsonGenerator out = JSON.createGenerator(bytes)) {
             out.writeStartObject();
@@ -110,7 +137,7 @@ final class Envelope {
             out.writeObjectFieldStart("meta");
             out.writeStringField("requestId", requestId);
             out.writeStringField("timestamp", Instant.now().toString());
-            out.writeNumberField("duration", Math.round(elapsedSeconds * 1e6) / 1e3);
+            out.writeNumberField("duration", Math.round(elapsedNanos / 1e3) / 1e3);
             out.writeEndObject();
             out.writeEndObject();
         } catch (IOException e) {

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairndb.core.CairnException;
 import io.cairndb.server.ConfigException;
 import io.cairndb.server.coordinator.Errors;
+import io.cairndb.server.observability.NodeMetrics;
 import io.cairndb.server.observability.Readiness;
+import io.cairndb.server.observability.RequestMetrics;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -18,7 +20,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The node's HTTP port ({@code --http-port}), served by Javalin on Jetty: REST {@code /api/v1}
- * (see {@link RestApi}), and the health endpoints: {@code GET /health} answers while the process
+ * (see {@link RestApi}) with its documentation, Prometheus {@code /metrics}, and the health
+ * endpoints: {@code GET /health} answers while the process
  * serves (liveness); {@code GET /health/ready} answers 200 only when this node can serve (see
  * {@link Readiness}) and 503 with the reasons otherwise.
  *
@@ -54,9 +57,9 @@ public final class HttpPlane implements AutoCloseable {
      * @throws ConfigException if the port cannot be bound
      */
     public static HttpPlane start(String host, int port, String nodeId, Readiness readiness,
-                                  RestApi api) {
-        // Readiness blocks while it asks the control group; two threads keep probes from piling
-        // up behind one slow check without letting them take the request threads.
+                                  RestApi api, NodeMetrics metrics) {
+        // Readiness blocks while it asks the control group, and a scrape reads every gauge; two
+        // threads keep them from piling up behind one slow call without taking request threads.
         ExecutorService checks = Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "http-readiness");
             thread.setDaemon(true);
@@ -77,6 +80,10 @@ public final class HttpPlane implements AutoCloseable {
             config.http.maxRequestSize = api.bodyBytesMax();
             RoutesConfig routes = config.routes;
             routes.before(Envelope::begin);
+            routes.after(ctx -> measure(ctx, metrics.requests()));
+            routes.get("/metrics", ctx -> ctx.future(() -> CompletableFuture
+                    .supplyAsync(metrics::scrape, checks)
+                    .thenAccept(text -> ctx.contentType(NodeMetrics.CONTENT_TYPE).result(text))));
             routes.get("/health", ctx -> health(ctx, 200,
                     JSON.createObjectNode().put("status", "ok").put("nodeId", nodeId)));
             routes.get("/health/ready", ctx -> ctx.future(() -> CompletableFuture
@@ -120,6 +127,19 @@ public final class HttpPlane implements AutoCloseable {
     /** The REST routes served, as "METHOD /path/{param}". */
     public java.util.List<String> restRoutes() {
         return api.routes();
+    }
+
+    /** Records a REST request in the request meters: routes of the API and refusals under it. */
+    private static void measure(Context ctx, RequestMetrics requests) {
+        String operation = Envelope.operation(ctx);
+        if (operation == null) {
+            if (!ctx.path().startsWith(RestApi.PREFIX + "/") || ctx.statusCode() < 400) {
+                return;
+            }
+            operation = "unmatched";
+        }
+        requests.record("rest", operation, RestApi.consistency(ctx), Envelope.outcome(ctx),
+                Envelope.tenant(ctx), Envelope.elapsedNanos(ctx));
     }
 
     /** A refusal by Javalin itself (no route, wrong method, body over the limit). */

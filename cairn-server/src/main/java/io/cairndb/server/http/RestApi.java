@@ -100,35 +100,46 @@ public final class RestApi {
         String tenant = PREFIX + "/tenants/{tenant}";
         // A key may hold '/', which {key} would not match.
         String key = tenant + "/keys/<key>";
-        route(routes, HandlerType.POST, PREFIX + "/tenants", this::createTenant);
-        route(routes, HandlerType.GET, tenant, this::getTenant);
-        route(routes, HandlerType.PUT, tenant + "/replication-factor",
+        // Operations are named as the OpenAPI document's operationIds.
+        route(routes, HandlerType.POST, PREFIX + "/tenants", "createTenant", this::createTenant);
+        route(routes, HandlerType.GET, tenant, "getTenant", this::getTenant);
+        route(routes, HandlerType.PUT, tenant + "/replication-factor", "updateReplicationFactor",
                 this::updateReplicationFactor);
-        route(routes, HandlerType.PUT, key, this::write);
-        route(routes, HandlerType.GET, key, this::read);
-        route(routes, HandlerType.DELETE, key, this::delete);
-        route(routes, HandlerType.GET, tenant + "/keys", this::range);
-        route(routes, HandlerType.POST, tenant + "/batch", this::batch);
-        route(routes, HandlerType.GET, PREFIX + "/nodes", this::listNodes);
-        route(routes, HandlerType.POST, PREFIX + "/nodes", this::addNode);
-        route(routes, HandlerType.DELETE, PREFIX + "/nodes/{node}", this::removeNode);
-        route(routes, HandlerType.GET, PREFIX + "/migrations/{migration}", this::migration);
-        route(routes, HandlerType.GET, PREFIX + "/cluster/view", this::clusterView);
-        route(routes, HandlerType.GET, PREFIX + "/cluster/status", this::clusterStatus);
-        route(routes, HandlerType.POST, PREFIX + "/cluster/members", this::addControlMember);
+        route(routes, HandlerType.PUT, key, "writeKeyValue", this::write);
+        route(routes, HandlerType.GET, key, "readKeyValue", this::read);
+        route(routes, HandlerType.DELETE, key, "deleteKeyValue", this::delete);
+        route(routes, HandlerType.GET, tenant + "/keys", "rangeQuery", this::range);
+        route(routes, HandlerType.POST, tenant + "/batch", "batchWrite", this::batch);
+        route(routes, HandlerType.GET, PREFIX + "/nodes", "listStorageNodes", this::listNodes);
+        route(routes, HandlerType.POST, PREFIX + "/nodes", "addStorageNode", this::addNode);
+        route(routes, HandlerType.DELETE, PREFIX + "/nodes/{node}", "removeStorageNode",
+                this::removeNode);
+        route(routes, HandlerType.GET, PREFIX + "/migrations/{migration}", "getMigrationStatus",
+                this::migration);
+        route(routes, HandlerType.GET, PREFIX + "/cluster/view", "getClusterView",
+                this::clusterView);
+        route(routes, HandlerType.GET, PREFIX + "/cluster/status", "getControlStatus",
+                this::clusterStatus);
+        route(routes, HandlerType.POST, PREFIX + "/cluster/members", "addControlMember",
+                this::addControlMember);
         route(routes, HandlerType.DELETE, PREFIX + "/cluster/members/{member}",
-                this::removeControlMember);
-        route(routes, HandlerType.GET, PREFIX + "/config", this::getConfig);
-        route(routes, HandlerType.PATCH, PREFIX + "/config", this::updateConfig);
-        route(routes, HandlerType.GET, PREFIX + "/audit", this::audit);
+                "removeControlMember", this::removeControlMember);
+        route(routes, HandlerType.GET, PREFIX + "/config", "getConfig", this::getConfig);
+        route(routes, HandlerType.PATCH, PREFIX + "/config", "updateConfig", this::updateConfig);
+        route(routes, HandlerType.GET, PREFIX + "/audit", "listAuditEvents", this::audit);
     }
 
-    private void route(RoutesConfig routes, HandlerType method, String path, Handler handler) {
-        routes.addHttpHandler(method, path, handler);
-        this.routes.add(method.name() + " " + path.replace('<', '{').replace('>', '}'));
+    private void route(RoutesConfig routes, HandlerType method, String path, String operation,
+                       Handler handler) {
+        routes.addHttpHandler(method, path, ctx -> {
+            Envelope.operation(ctx, operation, ctx.pathParamMap().get("tenant"));
+            handler.handle(ctx);
+        });
+        this.routes.add(method.name() + " " + path.replace('<', '{').replace('>', '}') + " "
+                + operation);
     }
 
-    /** Every route as "METHOD /path/{param}", as an OpenAPI document names it. */
+    /** Every route as "METHOD /path/{param} operationId", as an OpenAPI document names it. */
     public List<String> routes() {
         return List.copyOf(routes);
     }
@@ -439,7 +450,7 @@ public final class RestApi {
     }
 
     /** {@code ?consistency=} if given, else {@code X-Consistency}, else empty (the default). */
-    private static String consistency(Context ctx) {
+    static String consistency(Context ctx) {
         String query = ctx.queryParam("consistency");
         if (query != null) {
             return query;
