@@ -241,8 +241,10 @@ class OpenApiContractTest {
     private static Schema schema(JsonNode schema) {
         String ref = schema.get("$ref").asString();
         return compiled.computeIfAbsent(ref, key -> {
-            ObjectNode root = (ObjectNode) spec.deepCopy();
+            // Only what the $refs reach: the validator warns of every keyword it does not know.
+            ObjectNode root = JSON.createObjectNode();
             root.put("$ref", key);
+            root.set("components", spec.get("components"));
             return SCHEMAS.getSchema(root);
         });
     }
