@@ -92,6 +92,7 @@ public final class HttpPlane implements AutoCloseable {
                             body))));
             api.register(routes);
             docs.register(routes);
+            api.stream().register(routes);
             routes.exception(ApiException.class, (e, ctx) -> Envelope.error(ctx, e.status(),
                     e.code(), e.getMessage(), e.details()));
             routes.exception(HttpResponseException.class,

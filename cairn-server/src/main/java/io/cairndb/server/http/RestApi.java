@@ -139,6 +139,11 @@ public final class RestApi {
                 + operation);
     }
 
+    /** The live streams, served by the same admin service. */
+    LiveStream stream() {
+        return new LiveStream(admin);
+    }
+
     /** Every route as "METHOD /path/{param} operationId", as an OpenAPI document names it. */
     public List<String> routes() {
         return List.copyOf(routes);
