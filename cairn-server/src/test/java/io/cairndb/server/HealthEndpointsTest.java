@@ -10,35 +10,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class HealthEndpointsTest {
+
+    @RegisterExtension
+    static final RunningNode NODE = new RunningNode();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir
-    static Path dir;
-    private static TestNode node;
-
-    @BeforeAll
-    static void start() {
-        node = new TestNode(dir, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
 
     private static HttpResponse<String> send(String method, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + node.server.httpPort() + path))
+                        + NODE.server().httpPort() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -51,7 +38,7 @@ class HealthEndpointsTest {
                 type -> assertThat(type).startsWith("application/json"));
         JsonNode body = JSON.readTree(response.body());
         assertThat(body.get("status").asText()).isEqualTo("ok");
-        assertThat(body.get("nodeId").asText()).isEqualTo(node.server.nodeId());
+        assertThat(body.get("nodeId").asText()).isEqualTo(NODE.server().nodeId());
     }
 
     @Test
@@ -60,7 +47,7 @@ class HealthEndpointsTest {
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode body = JSON.readTree(response.body());
         assertThat(body.get("ready").asBoolean()).isTrue();
-        assertThat(body.get("nodeId").asText()).isEqualTo(node.server.nodeId());
+        assertThat(body.get("nodeId").asText()).isEqualTo(NODE.server().nodeId());
         assertThat(body.at("/checks/controlQuorum/ok").asBoolean()).isTrue();
         assertThat(body.at("/checks/viewCurrent/ok").asBoolean()).isTrue();
         assertThat(body.get("viewVersion").asLong()).isPositive();

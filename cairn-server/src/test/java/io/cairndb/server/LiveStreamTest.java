@@ -10,32 +10,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LiveStreamTest {
 
-    @TempDir
-    static Path dir;
-    private static TestNode node;
+    @RegisterExtension
+    static final RunningNode NODE = new RunningNode();
 
-    @BeforeAll
-    static void start() {
-        node = new TestNode(dir, Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
 
     /** Collects every message of one connection, parsed. */
     private static final class Collector implements WebSocket.Listener {
@@ -64,7 +50,7 @@ class LiveStreamTest {
 
     private static WebSocket connect(Collector collector) {
         return HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + node.server.httpPort()
+                .buildAsync(URI.create("ws://127.0.0.1:" + NODE.server().httpPort()
                         + "/api/v1/stream"), collector).join();
     }
 
@@ -76,8 +62,7 @@ class LiveStreamTest {
                 .join();
         // A fresh cluster's configuration has no change after version 0 to send yet.
         await().atMost(Duration.ofSeconds(5)).until(() -> collector.saw("subscribed"));
-        RestClient rest = new RestClient(node.server.httpPort());
-        RestClient.Answer changed = rest.json("PATCH", "/api/v1/config",
+        RestClient.Answer changed = NODE.rest().json("PATCH", "/api/v1/config",
                 "{\"virtualNodes\":151}");
         assertThat(changed.status()).as(changed.text()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(1)).until(() -> collector.messages.stream().anyMatch(

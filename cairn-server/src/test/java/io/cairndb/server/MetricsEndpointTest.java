@@ -8,36 +8,26 @@ import static org.awaitility.Awaitility.await;
 
 import io.cairndb.api.ReadKeyValueRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class MetricsEndpointTest {
 
-    @TempDir
-    static Path dir;
-    private static TestNode node;
-    private static RestClient rest;
+    @RegisterExtension
+    static final RunningNode NODE = new RunningNode();
+
 
     @BeforeAll
     static void start() throws Exception {
-        node = new TestNode(dir, Map.of());
-        rest = new RestClient(node.server.httpPort());
-        assertThat(rest.json("POST", "/api/v1/tenants", "{\"tenantId\":\"metrics\"}").status())
+        assertThat(NODE.rest().json("POST", "/api/v1/tenants", "{\"tenantId\":\"metrics\"}").status())
                 .isEqualTo(201);
     }
 
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
-
     private static Map<String, Double> scrape() throws Exception {
-        RestClient.Answer answer = rest.get("/metrics");
+        RestClient.Answer answer = NODE.rest().get("/metrics");
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.header("Content-Type")).startsWith("text/plain")
                 .contains("version=0.0.4");
@@ -71,13 +61,13 @@ class MetricsEndpointTest {
     void requestCountersRiseWithRestAndGrpcTraffic() throws Exception {
         Map<String, Double> before = scrape();
         for (int i = 0; i < 3; i++) {
-            assertThat(rest.send("PUT", "/api/v1/tenants/metrics/keys/k" + i, "text/plain",
+            assertThat(NODE.rest().send("PUT", "/api/v1/tenants/metrics/keys/k" + i, "text/plain",
                     "v".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
         }
-        assertThat(rest.get("/api/v1/tenants/metrics/keys/absent").status()).isEqualTo(404);
-        node.stub.readKeyValue(ReadKeyValueRequest.newBuilder().setTenantId("metrics")
+        assertThat(NODE.rest().get("/api/v1/tenants/metrics/keys/absent").status()).isEqualTo(404);
+        NODE.node().stub.readKeyValue(ReadKeyValueRequest.newBuilder().setTenantId("metrics")
                 .setKey("k0").build());
-        node.stub.readKeyValue(ReadKeyValueRequest.newBuilder().setTenantId("metrics")
+        NODE.node().stub.readKeyValue(ReadKeyValueRequest.newBuilder().setTenantId("metrics")
                 .setKey("absent").build());
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Map<String, Double> after = scrape();

@@ -12,7 +12,6 @@ import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -20,39 +19,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 class OpenApiContractTest {
 
+    @RegisterExtension
+    static final RunningNode NODE = new RunningNode();
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final SchemaRegistry SCHEMAS =
             SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
-    @TempDir
-    static Path dir;
-    private static TestNode node;
-    private static RestClient rest;
     private static JsonNode spec;
     private static final Map<String, Schema> compiled = new HashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
-        node = new TestNode(dir, Map.of());
-        rest = new RestClient(node.server.httpPort());
-        RestClient.Answer served = rest.get("/api/v1/openapi.json");
+        RestClient.Answer served = NODE.rest().get("/api/v1/openapi.json");
         assertThat(served.status()).isEqualTo(200);
         spec = JSON.readTree(served.bytes());
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
     }
 
     /** One call of the walk: what is sent, and the status it must get. */
@@ -61,7 +51,7 @@ class OpenApiContractTest {
     }
 
     private static List<Call> walk() {
-        String self = node.server.nodeId();
+        String self = NODE.server().nodeId();
         String tenants = "/api/v1/tenants";
         String keys = tenants + "/contract/keys";
         List<Call> calls = new ArrayList<>();
@@ -138,7 +128,7 @@ class OpenApiContractTest {
 
     @Test
     void theServedDocumentIsAValidOpenApi31Document() throws Exception {
-        String yaml = rest.get("/api/v1/openapi.yaml").text();
+        String yaml = NODE.rest().get("/api/v1/openapi.yaml").text();
         ParseOptions options = new ParseOptions();
         options.setResolve(true);
         SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(yaml, null, options);
@@ -150,18 +140,18 @@ class OpenApiContractTest {
 
     @Test
     void swaggerUiIsServedFromTheNodeItself() throws Exception {
-        RestClient.Answer page = rest.get("/api/v1/docs");
+        RestClient.Answer page = NODE.rest().get("/api/v1/docs");
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Content-Type")).startsWith("text/html");
         assertThat(page.text()).contains("/api/v1/openapi.json").doesNotContain("http:")
                 .doesNotContain("https:");
         for (String file : List.of("swagger-ui-bundle.js", "swagger-ui.css")) {
-            RestClient.Answer asset = rest.get("/api/v1/docs/" + file);
+            RestClient.Answer asset = NODE.rest().get("/api/v1/docs/" + file);
             assertThat(asset.status()).as(file).isEqualTo(200);
             assertThat(asset.bytes().length).as(file).isGreaterThan(10_000);
             assertThat(page.text()).contains("/api/v1/docs/" + file);
         }
-        assertThat(rest.get("/api/v1/docs/index.html").status()).isEqualTo(404);
+        assertThat(NODE.rest().get("/api/v1/docs/index.html").status()).isEqualTo(404);
     }
 
     @Test
@@ -178,7 +168,7 @@ class OpenApiContractTest {
                 }
             }
         }
-        assertThat(new TreeSet<>(node.server.restRoutes())).isEqualTo(documented);
+        assertThat(new TreeSet<>(NODE.server().restRoutes())).isEqualTo(documented);
     }
 
     @Test
@@ -192,7 +182,7 @@ class OpenApiContractTest {
         }));
         for (Call call : walk()) {
             walked.add(call.operationId());
-            RestClient.Answer answer = rest.send(call.method(), call.path(), call.contentType(),
+            RestClient.Answer answer = NODE.rest().send(call.method(), call.path(), call.contentType(),
                     call.body() == null ? null : call.body().getBytes(StandardCharsets.UTF_8),
                     call.headers());
             String what = call.operationId() + " " + call.method() + " " + call.path() + " -> "

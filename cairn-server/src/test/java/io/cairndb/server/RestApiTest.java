@@ -18,35 +18,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RestApiTest {
 
-    @TempDir
-    static Path dir;
-    private static TestNode node;
-    private static RestClient rest;
+    @RegisterExtension
+    static final RunningNode NODE = new RunningNode();
+
 
     @BeforeAll
     static void start() throws Exception {
-        node = new TestNode(dir, Map.of());
-        rest = new RestClient(node.server.httpPort());
         for (String tenant : List.of("acme", "other")) {
-            RestClient.Answer created = rest.json("POST", "/api/v1/tenants",
+            RestClient.Answer created = NODE.rest().json("POST", "/api/v1/tenants",
                     "{\"tenantId\":\"" + tenant + "\",\"replicationFactor\":1}");
             assertThat(created.status()).as(created.text()).isEqualTo(201);
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
     }
 
     private static byte[] utf8(String text) {
@@ -65,15 +55,15 @@ class RestApiTest {
 
     @Test
     void tenantIsCreatedAndRead() throws Exception {
-        RestClient.Answer created = rest.json("POST", "/api/v1/tenants",
+        RestClient.Answer created = NODE.rest().json("POST", "/api/v1/tenants",
                 "{\"tenantId\":\"fresh\"}");
         assertThat(created.status()).isEqualTo(201);
         assertThat(created.header("Location")).isEqualTo("/api/v1/tenants/fresh");
-        RestClient.Answer read = rest.get("/api/v1/tenants/fresh");
+        RestClient.Answer read = NODE.rest().get("/api/v1/tenants/fresh");
         assertEnvelope(read, true);
         assertThat(read.json().at("/data/tenantId").asText()).isEqualTo("fresh");
         assertThat(read.json().at("/data/replicationFactor").asInt()).isEqualTo(1);
-        RestClient.Answer again = rest.json("POST", "/api/v1/tenants",
+        RestClient.Answer again = NODE.rest().json("POST", "/api/v1/tenants",
                 "{\"tenantId\":\"fresh\"}");
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.json().at("/error/details/errorCode").asText())
@@ -83,10 +73,10 @@ class RestApiTest {
     @Test
     void keyWrittenOverRestReadsBackOverGrpcWithTheSameBytesAndClock() throws Exception {
         byte[] value = {0, 1, 2, (byte) 0xff, 'x'};
-        RestClient.Answer written = rest.send("PUT", "/api/v1/tenants/acme/keys/rest:1",
+        RestClient.Answer written = NODE.rest().send("PUT", "/api/v1/tenants/acme/keys/rest:1",
                 "application/octet-stream", value);
         assertEnvelope(written, true);
-        ReadKeyValueResponse read = node.stub.readKeyValue(ReadKeyValueRequest.newBuilder()
+        ReadKeyValueResponse read = NODE.node().stub.readKeyValue(ReadKeyValueRequest.newBuilder()
                 .setTenantId("acme").setKey("rest:1").build());
         assertThat(read.getValue().toByteArray()).isEqualTo(value);
         JsonNode clock = written.json().at("/data/vectorClock/entries/0");
@@ -99,17 +89,17 @@ class RestApiTest {
     @Test
     void keyWrittenOverGrpcReadsBackOverRestInBothForms() throws Exception {
         byte[] value = utf8("from gRPC ✓");
-        WriteKeyValueResponse written = node.stub.writeKeyValue(WriteKeyValueRequest.newBuilder()
+        WriteKeyValueResponse written = NODE.node().stub.writeKeyValue(WriteKeyValueRequest.newBuilder()
                 .setTenantId("acme").setKey("grpc:1").setValue(ByteString.copyFrom(value))
                 .build());
-        RestClient.Answer json = rest.get("/api/v1/tenants/acme/keys/grpc:1");
+        RestClient.Answer json = NODE.rest().get("/api/v1/tenants/acme/keys/grpc:1");
         assertEnvelope(json, true);
         assertThat(Base64.getDecoder().decode(json.json().at("/data/value").asText()))
                 .isEqualTo(value);
         String etag = "\"" + written.getVectorClock().getEntries(0).getCoordinatorNodeId() + ":"
                 + written.getVectorClock().getEntries(0).getLogicalTimestamp() + "\"";
         assertThat(json.header("ETag")).isEqualTo(etag);
-        RestClient.Answer raw = rest.get("/api/v1/tenants/acme/keys/grpc:1",
+        RestClient.Answer raw = NODE.rest().get("/api/v1/tenants/acme/keys/grpc:1",
                 "Accept", "application/octet-stream");
         assertThat(raw.status()).isEqualTo(200);
         assertThat(raw.header("Content-Type")).startsWith("application/octet-stream");
@@ -119,12 +109,12 @@ class RestApiTest {
 
     @Test
     void jsonBodyCarriesTheValueInBase64() throws Exception {
-        RestClient.Answer written = rest.json("PUT", "/api/v1/tenants/acme/keys/doc",
+        RestClient.Answer written = NODE.rest().json("PUT", "/api/v1/tenants/acme/keys/doc",
                 "{\"value\":\"" + Base64.getEncoder().encodeToString(utf8("{\"a\":1}")) + "\"}",
                 "X-Consistency", "all");
         assertEnvelope(written, true);
         assertThat(written.json().at("/data/consistency").asText()).isEqualTo("all");
-        RestClient.Answer raw = rest.get("/api/v1/tenants/acme/keys/doc?consistency=one",
+        RestClient.Answer raw = NODE.rest().get("/api/v1/tenants/acme/keys/doc?consistency=one",
                 "Accept", "application/octet-stream");
         assertThat(raw.text()).isEqualTo("{\"a\":1}");
     }
@@ -132,16 +122,16 @@ class RestApiTest {
     @Test
     void retryWithTheSameIdempotencyKeyIsADuplicateAndWritesNoNewVersion() throws Exception {
         String path = "/api/v1/tenants/acme/keys/idem";
-        RestClient.Answer first = rest.send("PUT", path, "text/plain", utf8("v1"),
+        RestClient.Answer first = NODE.rest().send("PUT", path, "text/plain", utf8("v1"),
                 "Idempotency-Key", "retry-1");
-        RestClient.Answer retry = rest.send("PUT", path, "text/plain", utf8("v1"),
+        RestClient.Answer retry = NODE.rest().send("PUT", path, "text/plain", utf8("v1"),
                 "Idempotency-Key", "retry-1");
         assertThat(first.json().at("/data/isDuplicate").asBoolean()).isFalse();
         assertThat(retry.json().at("/data/isDuplicate").asBoolean()).isTrue();
         assertThat(retry.json().at("/data/vectorClock")).isEqualTo(
                 first.json().at("/data/vectorClock"));
-        assertThat(rest.get(path).header("ETag")).isEqualTo(first.header("ETag"));
-        RestClient.Answer conflict = rest.send("PUT", path, "text/plain", utf8("v2"),
+        assertThat(NODE.rest().get(path).header("ETag")).isEqualTo(first.header("ETag"));
+        RestClient.Answer conflict = NODE.rest().send("PUT", path, "text/plain", utf8("v2"),
                 "Idempotency-Key", "retry-1");
         assertThat(conflict.status()).isEqualTo(409);
         assertThat(conflict.json().at("/error/details/errorCode").asText())
@@ -150,53 +140,53 @@ class RestApiTest {
 
     @Test
     void rangePagesThroughKeysInOrderAndDeleteRemovesOne() throws Exception {
-        RestClient.Answer batch = rest.json("POST", "/api/v1/tenants/other/batch",
+        RestClient.Answer batch = NODE.rest().json("POST", "/api/v1/tenants/other/batch",
                 "{\"items\":[{\"key\":\"r3\",\"value\":\"Mw==\"},{\"key\":\"r1\",\"value\":\"MQ==\"},"
                         + "{\"key\":\"r2\",\"value\":\"Mg==\"},{\"key\":\"\",\"value\":\"\"}]}");
         assertEnvelope(batch, true);
         assertThat(batch.json().at("/data/succeededCount").asInt()).isEqualTo(3);
         assertThat(batch.json().at("/data/results/3/errorCode").asText())
                 .isEqualTo("INVALID_REQUEST");
-        RestClient.Answer first = rest.get("/api/v1/tenants/other/keys?start=r&limit=2");
+        RestClient.Answer first = NODE.rest().get("/api/v1/tenants/other/keys?start=r&limit=2");
         assertEnvelope(first, true);
         assertThat(first.json().at("/data/items/0/key").asText()).isEqualTo("r1");
         assertThat(first.json().at("/data/items/1/key").asText()).isEqualTo("r2");
         String token = first.json().at("/data/nextPageToken").asText();
-        RestClient.Answer second = rest.get("/api/v1/tenants/other/keys?limit=2&pageToken="
+        RestClient.Answer second = NODE.rest().get("/api/v1/tenants/other/keys?limit=2&pageToken="
                 + token);
         assertThat(second.json().at("/data/items/0/key").asText()).isEqualTo("r3");
-        RestClient.Answer deleted = rest.send("DELETE", "/api/v1/tenants/other/keys/r2", null,
+        RestClient.Answer deleted = NODE.rest().send("DELETE", "/api/v1/tenants/other/keys/r2", null,
                 null);
         assertEnvelope(deleted, true);
-        assertThat(rest.get("/api/v1/tenants/other/keys/r2").status()).isEqualTo(404);
-        RestClient.Answer foreign = rest.get("/api/v1/tenants/acme/keys?pageToken=" + token);
+        assertThat(NODE.rest().get("/api/v1/tenants/other/keys/r2").status()).isEqualTo(404);
+        RestClient.Answer foreign = NODE.rest().get("/api/v1/tenants/acme/keys?pageToken=" + token);
         assertThat(foreign.status()).isEqualTo(422);
         assertThat(foreign.json().at("/error/message").asText()).contains("another tenant");
     }
 
     @Test
     void adminRoutesAnswerOverTheSameServices() throws Exception {
-        RestClient.Answer patched = rest.json("PATCH", "/api/v1/config",
+        RestClient.Answer patched = NODE.rest().json("PATCH", "/api/v1/config",
                 "{\"writeConsistency\":\"ONE\"}");
         assertEnvelope(patched, true);
         assertThat(patched.json().at("/data/config/writeConsistency").asText()).isEqualTo("one");
         String version = patched.json().at("/data/version").asText();
-        RestClient.Answer config = rest.get("/api/v1/config?minVersion=" + version);
+        RestClient.Answer config = NODE.rest().get("/api/v1/config?minVersion=" + version);
         assertThat(config.json().at("/data/config/writeConsistency").asText()).isEqualTo("one");
-        assertThat(rest.json("PATCH", "/api/v1/config", "{\"writeConsistency\":\"quorum\"}")
+        assertThat(NODE.rest().json("PATCH", "/api/v1/config", "{\"writeConsistency\":\"quorum\"}")
                 .status()).isEqualTo(200);
-        RestClient.Answer audit = rest.get("/api/v1/audit?limit=1");
+        RestClient.Answer audit = NODE.rest().get("/api/v1/audit?limit=1");
         assertThat(audit.json().at("/data/events/0/action").asText()).isEqualTo("update_config");
-        assertThat(rest.get("/api/v1/cluster/view").json().at("/data/members/0/nodeId").asText())
-                .isEqualTo(node.server.nodeId());
-        assertThat(rest.get("/api/v1/cluster/status").json().at("/data/role").asText())
+        assertThat(NODE.rest().get("/api/v1/cluster/view").json().at("/data/members/0/nodeId").asText())
+                .isEqualTo(NODE.server().nodeId());
+        assertThat(NODE.rest().get("/api/v1/cluster/status").json().at("/data/role").asText())
                 .isEqualTo("leader");
-        assertThat(rest.get("/api/v1/nodes").json().at("/data/nodes/0/alive").asBoolean())
+        assertThat(NODE.rest().get("/api/v1/nodes").json().at("/data/nodes/0/alive").asBoolean())
                 .isTrue();
-        RestClient.Answer rf = rest.json("PUT", "/api/v1/tenants/other/replication-factor",
+        RestClient.Answer rf = NODE.rest().json("PUT", "/api/v1/tenants/other/replication-factor",
                 "{\"replicationFactor\":0}");
         assertThat(rf.status()).isEqualTo(422);
-        assertThat(rest.get("/api/v1/migrations/none").status()).isEqualTo(404);
+        assertThat(NODE.rest().get("/api/v1/migrations/none").status()).isEqualTo(404);
     }
 
     @Test
@@ -205,28 +195,28 @@ class RestApiTest {
         }
         List<Case> cases = new ArrayList<>();
         cases.add(new Case("malformed JSON", 400, "INVALID_REQUEST",
-                rest.json("POST", "/api/v1/tenants", "{\"tenantId\": ")));
+                NODE.rest().json("POST", "/api/v1/tenants", "{\"tenantId\": ")));
         cases.add(new Case("wrong type", 400, "INVALID_REQUEST",
-                rest.json("POST", "/api/v1/tenants", "{\"tenantId\":\"t\",\"replicationFactor\":"
+                NODE.rest().json("POST", "/api/v1/tenants", "{\"tenantId\":\"t\",\"replicationFactor\":"
                         + "\"three\"}")));
         cases.add(new Case("unknown field", 400, "INVALID_REQUEST",
-                rest.json("POST", "/api/v1/tenants", "{\"tenant\":\"t\"}")));
+                NODE.rest().json("POST", "/api/v1/tenants", "{\"tenant\":\"t\"}")));
         cases.add(new Case("bad tenant id", 422, "VALIDATION_ERROR",
-                rest.get("/api/v1/tenants/Not_Valid!/keys/k")));
+                NODE.rest().get("/api/v1/tenants/Not_Valid!/keys/k")));
         cases.add(new Case("unknown tenant", 404, "NOT_FOUND",
-                rest.get("/api/v1/tenants/nobody/keys/k")));
+                NODE.rest().get("/api/v1/tenants/nobody/keys/k")));
         cases.add(new Case("2 MiB value", 413, "PAYLOAD_TOO_LARGE",
-                rest.send("PUT", "/api/v1/tenants/acme/keys/big", "application/octet-stream",
+                NODE.rest().send("PUT", "/api/v1/tenants/acme/keys/big", "application/octet-stream",
                         new byte[2 * 1024 * 1024])));
-        cases.add(new Case("unknown route", 404, "NOT_FOUND", rest.get("/api/v1/nothing")));
+        cases.add(new Case("unknown route", 404, "NOT_FOUND", NODE.rest().get("/api/v1/nothing")));
         cases.add(new Case("wrong method", 405, "METHOD_NOT_ALLOWED",
-                rest.send("POST", "/api/v1/tenants/acme/keys/k", "text/plain", utf8("x"))));
+                NODE.rest().send("POST", "/api/v1/tenants/acme/keys/k", "text/plain", utf8("x"))));
         cases.add(new Case("bad consistency", 422, "VALIDATION_ERROR",
-                rest.get("/api/v1/tenants/acme/keys/k?consistency=strong")));
+                NODE.rest().get("/api/v1/tenants/acme/keys/k?consistency=strong")));
         cases.add(new Case("bad limit", 400, "INVALID_REQUEST",
-                rest.get("/api/v1/tenants/acme/keys?limit=ten")));
+                NODE.rest().get("/api/v1/tenants/acme/keys?limit=ten")));
         cases.add(new Case("bad base64", 400, "INVALID_REQUEST",
-                rest.json("PUT", "/api/v1/tenants/acme/keys/k", "{\"value\":\"***\"}")));
+                NODE.rest().json("PUT", "/api/v1/tenants/acme/keys/k", "{\"value\":\"***\"}")));
         for (Case tried : cases) {
             assertThat(tried.answer().status()).as(tried.what() + ": " + tried.answer().text())
                     .isEqualTo(tried.status());
@@ -240,7 +230,7 @@ class RestApiTest {
 
     @Test
     void requestsJettyCannotDecodeGetTheEnvelopeNotAnHtmlPage() throws Exception {
-        String answer = rest.raw("GET /api/v1/tenants/acme/keys/%zz HTTP/1.1\r\nHost: x\r\n"
+        String answer = NODE.rest().raw("GET /api/v1/tenants/acme/keys/%zz HTTP/1.1\r\nHost: x\r\n"
                 + "Connection: close\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 400").contains("application/json")
                 .contains("\"code\":\"INVALID_REQUEST\"").doesNotContain("<html");
@@ -248,10 +238,10 @@ class RestApiTest {
 
     @Test
     void aClientsRequestIdIsEchoed() throws Exception {
-        RestClient.Answer answer = rest.get("/api/v1/tenants/acme", "X-Request-Id", "trace-42");
+        RestClient.Answer answer = NODE.rest().get("/api/v1/tenants/acme", "X-Request-Id", "trace-42");
         assertThat(answer.header("X-Request-Id")).isEqualTo("trace-42");
         assertThat(answer.json().at("/meta/requestId").asText()).isEqualTo("trace-42");
-        assertThat(rest.get("/api/v1/nothing", "X-Request-Id", "trace-43")
+        assertThat(NODE.rest().get("/api/v1/nothing", "X-Request-Id", "trace-43")
                 .header("X-Request-Id")).isEqualTo("trace-43");
     }
 
