@@ -9,6 +9,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
@@ -68,6 +70,27 @@ class LiveStreamTest {
         await().atMost(Duration.ofSeconds(1)).until(() -> collector.messages.stream().anyMatch(
                 m -> m.at("/change/config/virtualNodes").asInt() == 151));
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    }
+
+    @Test
+    void serverSentEventsCarryTheSameChanges() throws Exception {
+        HttpResponse<java.util.stream.Stream<String>> events = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + NODE.server().httpPort()
+                        + "/api/v1/events?fromVersion=0"))
+                        .header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(events.statusCode()).isEqualTo(200);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> events.body().forEach(lines::add), "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        RestClient.Answer changed = NODE.rest().json("PATCH", "/api/v1/config",
+                "{\"compactionPolicy\":\"universal\"}");
+        assertThat(changed.status()).as(changed.text()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(1)).until(() -> lines.contains("event: config")
+                && lines.stream().anyMatch(line -> line.startsWith("data: ")
+                        && line.contains("\"compactionPolicy\":\"universal\"")));
+        events.body().close();
     }
 
     @Test

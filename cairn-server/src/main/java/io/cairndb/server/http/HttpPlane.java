@@ -44,11 +44,13 @@ public final class HttpPlane implements AutoCloseable {
     private final Javalin javalin;
     private final ExecutorService checks;
     private final RestApi api;
+    private final LiveStream stream;
 
-    private HttpPlane(Javalin javalin, ExecutorService checks, RestApi api) {
+    private HttpPlane(Javalin javalin, ExecutorService checks, RestApi api, LiveStream stream) {
         this.javalin = javalin;
         this.checks = checks;
         this.api = api;
+        this.stream = stream;
     }
 
     /**
@@ -66,6 +68,7 @@ public final class HttpPlane implements AutoCloseable {
             return thread;
         });
         ApiDocs docs = ApiDocs.load();
+        LiveStream stream = api.stream();
         QueuedThreadPool threads = new QueuedThreadPool(REQUEST_THREADS_MAX, REQUEST_THREADS_MIN,
                 IDLE_TIMEOUT_MILLIS);
         threads.setName("http");
@@ -92,7 +95,7 @@ public final class HttpPlane implements AutoCloseable {
                             body))));
             api.register(routes);
             docs.register(routes);
-            api.stream().register(routes);
+            stream.register(routes);
             routes.exception(ApiException.class, (e, ctx) -> Envelope.error(ctx, e.status(),
                     e.code(), e.getMessage(), e.details()));
             routes.exception(HttpResponseException.class,
@@ -114,11 +117,12 @@ public final class HttpPlane implements AutoCloseable {
             javalin.start(host, port);
         } catch (RuntimeException e) {
             checks.shutdownNow();
+            stream.close();
             throw new ConfigException("cannot listen for HTTP on " + host + ":" + port + ": "
                     + e.getMessage() + (port != 0 ? " (is another process using the port? 0 "
                     + "picks a free one)" : ""), e);
         }
-        return new HttpPlane(javalin, checks, api);
+        return new HttpPlane(javalin, checks, api, stream);
     }
 
     public int port() {
@@ -184,5 +188,6 @@ public final class HttpPlane implements AutoCloseable {
     public void close() {
         javalin.stop();
         checks.shutdownNow();
+        stream.close();
     }
 }

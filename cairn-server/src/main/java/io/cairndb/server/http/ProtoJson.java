@@ -34,9 +34,20 @@ final class ProtoJson {
         write(out, message, true);
     }
 
+    /** The message's fields, into an object the caller has started. */
+    static void writeMembers(JsonGenerator out, Message message) throws IOException {
+        members(out, message, true);
+    }
+
     private static void write(JsonGenerator out, Message message, boolean top)
             throws IOException {
         out.writeStartObject();
+        members(out, message, top);
+        out.writeEndObject();
+    }
+
+    private static void members(JsonGenerator out, Message message, boolean top)
+            throws IOException {
         for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
             if (top && ENVELOPE_FIELDS.contains(field.getName())) {
                 continue;
@@ -53,7 +64,6 @@ final class ProtoJson {
                 value(out, field, message.getField(field));
             }
         }
-        out.writeEndObject();
     }
 
     private static void value(JsonGenerator out, FieldDescriptor field, Object value)
