@@ -72,13 +72,15 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"-b", "--backend"}, paramLabel = "NAME", defaultValue = "cairn",
-            description = "System under test: cairn (Java SDK), etcd (jetcd) or redis (Lettuce)."
+            description = "System under test: cairn (Java SDK, gRPC), http (CairnDB's REST API,"
+                    + " JDK HttpClient), etcd (jetcd) or redis (Lettuce)."
                     + " Default: ${DEFAULT-VALUE}.")
     String backend;
 
     @Option(names = {"-t", "--target"}, paramLabel = "ADDRESS",
             description = "Where the system listens. cairn: host:port (default 127.0.0.1:7070),"
                     + " or several, comma-separated, to spread calls round-robin over them."
+                    + " http: host:port of the HTTP port (default 127.0.0.1:8080)."
                     + " etcd: comma-separated endpoints (default http://127.0.0.1:2379). redis:"
                     + " host:port or redis://URI (default 127.0.0.1:6379).")
     String target;

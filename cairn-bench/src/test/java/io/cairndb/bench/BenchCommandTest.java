@@ -106,6 +106,21 @@ class BenchCommandTest {
     }
 
     @Test
+    void httpRunsGoThroughTheRestApi() throws Exception {
+        Outcome run = bench("--backend", "http", "--target", server.host() + ":"
+                        + server.httpPort(), "--keys", "200", "--rf", "1", "--tenant", "rest",
+                "--workload", "ycsb-a", "--preload", "--ops", "300", "--concurrency", "8",
+                "--warmup", "0", "--json", "--quiet");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode result = run.json();
+        assertThat(result.get("backend").asText()).isEqualTo("http");
+        assertThat(result.get("system").get("tenantCreated").asBoolean()).isTrue();
+        assertThat(result.get("ops").asLong()).isEqualTo(300);
+        assertThat(result.get("errorCount").asLong()).isZero();
+    }
+
+    @Test
     void unaryRunsSendEachOperationAsItsOwnRpc() throws Exception {
         Outcome run = bench(args("--tenant", "unary", "--workload", "ycsb-a", "--preload",
                 "--ops", "300", "--concurrency", "8", "--warmup", "0", "--unary", "--json",

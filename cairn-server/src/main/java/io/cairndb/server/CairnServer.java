@@ -11,7 +11,11 @@ import io.cairndb.server.control.ControlGrpcService;
 import io.cairndb.server.control.ClusterJoin;
 import io.cairndb.server.control.raft.RaftMetadataStore;
 import io.cairndb.server.control.raft.RaftSettings;
-import io.cairndb.server.observability.HealthHttpServer;
+import io.cairndb.server.http.HttpPlane;
+import io.cairndb.server.http.RestApi;
+import io.cairndb.server.observability.GrpcRequestMetrics;
+import io.cairndb.server.observability.NodeMetrics;
+import io.cairndb.server.observability.Readiness;
 import java.util.Map;
 import io.cairndb.server.control.RemoteMetadataStore;
 import io.cairndb.server.membership.ClusterRouter;
@@ -36,6 +40,7 @@ import io.cairndb.storage.StorageEngine;
 import io.cairndb.storage.StorageException;
 import io.cairndb.storage.StorageOptions;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -84,13 +89,13 @@ public final class CairnServer implements AutoCloseable {
     private final Server grpc;
     private final Server peer;
     private final Membership membership;
-    private final HealthHttpServer health;
+    private final HttpPlane http;
     private final ScheduledExecutorService maintenance;
     private final Coordinator coordinator;
 
     private CairnServer(ServerConfig config, String nodeId, Path dataDir, StorageEngine storage,
                         MetadataStore metadata, Server grpc, Server peer, Membership membership,
-                        HealthHttpServer health, ScheduledExecutorService maintenance,
+                        HttpPlane http, ScheduledExecutorService maintenance,
                         Coordinator coordinator) {
         this.config = config;
         this.nodeId = nodeId;
@@ -100,7 +105,7 @@ public final class CairnServer implements AutoCloseable {
         this.grpc = grpc;
         this.peer = peer;
         this.membership = membership;
-        this.health = health;
+        this.http = http;
         this.maintenance = maintenance;
         this.coordinator = coordinator;
     }
@@ -165,6 +170,8 @@ public final class CairnServer implements AutoCloseable {
             started.add(membership);
             HintedHandoff hints = new HintedHandoff(storage, membership, hlc, wallMillis,
                     config.requests().hintWindowMillis(), config.requests().hintsPerNodeMax());
+            NodeMetrics metrics = new NodeMetrics();
+            started.add(metrics);
             NodeStats stats = new NodeStats() {
                 @Override
                 public long keysCount() {
@@ -226,21 +233,25 @@ public final class CairnServer implements AutoCloseable {
             }
             metadataRef.set(metadata);
             started.add(metadata);
+            metrics.watch(storage, hints, metadata, membership);
             Coordinator coordinator = new Coordinator(metadata,
                     new ClusterRouter(membership, hints), new Validation(config.limits()), hlc,
                     wallMillis, config.requests(), stats);
-            clientServices.add(new CoordinatorGrpcService(coordinator));
+            clientServices.add(ServerInterceptors.intercept(new CoordinatorGrpcService(coordinator),
+                    new GrpcRequestMetrics(metrics.requests())));
             clientServices.add(new ControlGrpcService(metadata));
-            clientServices.add(new AdminGrpcService(metadata, membership));
+            AdminGrpcService admin = new AdminGrpcService(metadata, membership);
+            clientServices.add(admin);
             clientServices.serving();
-            HealthHttpServer health = HealthHttpServer.start(config.host(), config.httpPort(),
-                    nodeId, metadata, membership, Math.min(2_000,
-                            config.requests().requestTimeoutMillis()));
-            started.add(health);
+            HttpPlane http = HttpPlane.start(config.host(), config.httpPort(), nodeId,
+                    new Readiness(nodeId, metadata, membership, Math.min(2_000,
+                            config.requests().requestTimeoutMillis())),
+                    new RestApi(coordinator, admin, config.limits()), metrics);
+            started.add(http);
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());
             CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
-                    peer, membership, health, maintenance, coordinator);
+                    peer, membership, http, maintenance, coordinator);
             LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
                     + "durability {}{}", nodeId, config.host(), server.port(), config.host(),
                     peer.getPort(), dataDir, config.storage().durability(),
@@ -546,7 +557,12 @@ public final class CairnServer implements AutoCloseable {
 
     /** The HTTP port actually bound (health endpoints). */
     public int httpPort() {
-        return health.port();
+        return http.port();
+    }
+
+    /** The REST routes this node serves, as "METHOD /path/{param}". */
+    public List<String> restRoutes() {
+        return http.restRoutes();
     }
 
     /** The metadata this node follows. */
@@ -561,7 +577,7 @@ public final class CairnServer implements AutoCloseable {
 
     @Override
     public void close() {
-        health.close();
+        http.close();
         stop(grpc);
         stop(peer);
         membership.close();

@@ -7,6 +7,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.util.MutableHandlerRegistry;
 import java.io.InputStream;
@@ -28,6 +29,10 @@ final class ClientServices extends HandlerRegistry {
     }
 
     void add(BindableService service) {
+        services.addService(service);
+    }
+
+    void add(ServerServiceDefinition service) {
         services.addService(service);
     }
 

@@ -37,7 +37,8 @@ public final class Backends {
     }
 
     /**
-     * The backend named {@code name}: {@code cairn}, {@code etcd} or {@code redis}.
+     * The backend named {@code name}: {@code cairn} (gRPC), {@code http} (CairnDB's REST API),
+     * {@code etcd} or {@code redis}.
      *
      * @throws IllegalArgumentException naming the valid choices
      */
@@ -52,9 +53,11 @@ public final class Backends {
                 return new EtcdBackend(settings);
             case "redis":
                 return new RedisBackend(settings);
+            case "http":
+                return new HttpBackend(settings);
             default:
-                throw new IllegalArgumentException("backend must be cairn, etcd or redis, was '"
-                        + name + "'");
+                throw new IllegalArgumentException("backend must be cairn, http, etcd or redis,"
+                        + " was '" + name + "'");
         }
     }
 }

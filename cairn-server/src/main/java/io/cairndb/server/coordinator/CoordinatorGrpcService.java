@@ -59,9 +59,10 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
 
     /**
      * The response to one call: the coordinator's answer, or a failure (thrown at once or raised
-     * later) turned into the response's in-band error fields. The future never fails.
+     * later) turned into the response's in-band error fields. The future never fails. The REST
+     * routes answer through this too, so both fronts share one path to the coordinator.
      */
-    static <Q extends Message, R extends Message> CompletableFuture<R> answer(
+    public static <Q extends Message, R extends Message> CompletableFuture<R> answer(
             Q request, R prototype, Function<Q, CompletableFuture<R>> call) {
         CompletableFuture<R> future;
         try {

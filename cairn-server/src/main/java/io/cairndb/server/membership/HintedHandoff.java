@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,7 @@ public final class HintedHandoff {
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Long> counts = new ConcurrentHashMap<>();
     private final Set<String> delivering = ConcurrentHashMap.newKeySet();
+    private final LongAdder delivered = new LongAdder();
 
     public HintedHandoff(StorageEngine storage, Membership membership, HybridLogicalClock hlc,
                          LongSupplier wallMillis, long windowMillis, long hintsPerNodeMax) {
@@ -81,6 +83,11 @@ public final class HintedHandoff {
     }
 
     /** Hints held for every node. */
+    /** Hints delivered to their replica since this node started. */
+    public long deliveredTotal() {
+        return delivered.sum();
+    }
+
     public long pendingTotal() {
         return counts.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -116,7 +123,10 @@ public final class HintedHandoff {
                     return CompletableFuture.completedFuture(null);
                 }
                 return membership.replica(node).apply(hint.mutation())
-                        .thenAccept(result -> forget(hint));
+                        .thenAccept(result -> {
+                            forget(hint);
+                            delivered.increment();
+                        });
             });
         }
         return chain.handle((ignored, error) -> {

@@ -2,103 +2,40 @@ package io.cairndb.server.observability;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.cairndb.core.ControlGroup;
-import io.cairndb.server.ConfigException;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.membership.Membership;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Health endpoints on the HTTP port (seed 004): {@code GET /health} answers while the process
- * serves (liveness); {@code GET /health/ready} answers 200 only when this node reaches a majority
- * of the control group and its cluster view is current (readiness), and 503 with the reasons
- * otherwise. Both answer JSON.
+ * Whether this node can serve (seed 004 {@code /health/ready}): a majority of the control group
+ * answers, this node's cluster view is not behind, and its clock is within bounds of the
+ * cluster's (a node whose clock is off coordinates no writes). The answer is the JSON body the HTTP plane
+ * sends; it blocks up to the check timeout while the control group is asked, so callers run it
+ * off any I/O thread.
  */
-public final class HealthHttpServer implements AutoCloseable {
+public final class Readiness {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final String nodeId;
     private final MetadataStore metadata;
     private final Membership membership;
     private final long checkTimeoutMillis;
 
-    private HealthHttpServer(HttpServer server, ExecutorService executor, String nodeId,
-                             MetadataStore metadata, Membership membership,
-                             long checkTimeoutMillis) {
-        this.server = server;
-        this.executor = executor;
+    public Readiness(String nodeId, MetadataStore metadata, Membership membership,
+                     long checkTimeoutMillis) {
         this.nodeId = nodeId;
         this.metadata = metadata;
         this.membership = membership;
         this.checkTimeoutMillis = checkTimeoutMillis;
     }
 
-    /**
-     * Serves on {@code host:port} (0 picks a free port).
-     *
-     * @throws ConfigException if the port cannot be bound
-     */
-    public static HealthHttpServer start(String host, int port, String nodeId,
-                                         MetadataStore metadata, Membership membership,
-                                         long checkTimeoutMillis) {
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        } catch (IOException e) {
-            throw new ConfigException("cannot listen for HTTP on " + host + ":" + port + ": "
-                    + e.getMessage() + (port != 0 ? " (is another process using the port? 0 "
-                    + "picks a free one)" : ""), e);
-        }
-        ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        HealthHttpServer health = new HealthHttpServer(server, executor, nodeId, metadata,
-                membership, checkTimeoutMillis);
-        server.setExecutor(executor);
-        server.createContext("/health", health::handle);
-        server.start();
-        return health;
-    }
-
-    public int port() {
-        return server.getAddress().getPort();
-    }
-
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            if (!exchange.getRequestMethod().equals("GET")) {
-                respond(exchange, 405, error("only GET is supported"));
-            } else if (path.equals("/health") || path.equals("/health/")) {
-                ObjectNode body = JSON.createObjectNode().put("status", "ok").put("nodeId", nodeId);
-                respond(exchange, 200, body);
-            } else if (path.equals("/health/ready")) {
-                ObjectNode body = readiness();
-                respond(exchange, body.get("ready").asBoolean() ? 200 : 503, body);
-            } else {
-                respond(exchange, 404, error("no such endpoint: " + path
-                        + " (try /health or /health/ready)"));
-            }
-        }
-    }
-
     /** Whether this node can serve: a control quorum answers, and its view is not behind. */
-    ObjectNode readiness() {
+    public ObjectNode readiness() {
         ObjectNode body = JSON.createObjectNode().put("nodeId", nodeId);
         ObjectNode checks = body.putObject("checks");
         boolean quorum;
@@ -166,25 +103,5 @@ public final class HealthHttpServer implements AutoCloseable {
             body.putArray("warnings").add(ControlGroup.notVotingWarning(
                     group.voters().size(), notVoting));
         }
-    }
-
-    private static ObjectNode error(String message) {
-        return JSON.createObjectNode().put("error", message);
-    }
-
-    private static void respond(HttpExchange exchange, int status, ObjectNode body)
-            throws IOException {
-        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
-        executor.shutdownNow();
     }
 }

@@ -1,0 +1,263 @@
+package io.cairndb.server.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cairndb.api.admin.ConfigChange;
+import io.cairndb.api.admin.WatchConfigRequest;
+import io.cairndb.server.control.AdminGrpcService;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.sse.SseClient;
+import io.javalin.websocket.WsContext;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+
+/**
+ * The live streams of the HTTP port. {@code /api/v1/stream} is a WebSocket speaking JSON messages. A client sends
+ * {@code {"type":"subscribe","topic":"config","fromVersion":N}} and receives every configuration
+ * change after metadata version N, then each new one as it is applied on this node:
+ * {@code {"type":"config","change":{"version","config","changedAtMillis"}}}. It may send
+ * {@code {"type":"unsubscribe","topic":"config"}} and {@code {"type":"ping"}} (answered
+ * {@code pong}); the server also pings every {@link #PING_INTERVAL_SECONDS} s. A client that
+ * lets more than {@link #MESSAGES_PENDING_MAX} messages pile up unsent is told
+ * ({@code {"type":"overflow"}}) and disconnected, so a slow client cannot make the node buffer
+ * without bound. Anything else gets {@code {"type":"error","message"}}.
+ *
+ * <p>{@code /api/v1/events?fromVersion=N} offers the same config changes as server-sent events
+ * (for {@code curl -N -H 'Accept: text/event-stream'}): {@code event: config}, the version as
+ * the event id, the change as JSON data. Events are written by a small pool of this class's own,
+ * one client at a time, with the same bound per client: past it the client gets
+ * {@code event: overflow} and the stream ends.
+ */
+final class LiveStream implements AutoCloseable {
+
+    static final String PATH = RestApi.PREFIX + "/stream";
+    static final String EVENTS_PATH = RestApi.PREFIX + "/events";
+    static final int MESSAGES_PENDING_MAX = 256;
+    static final long PING_INTERVAL_SECONDS = 15;
+    private static final String WATCH = "cairn.configWatch";
+    private static final String PENDING = "cairn.pending";
+
+    private final AdminGrpcService admin;
+    /** Writes server-sent events, which block while a client's socket is full. */
+    private final ExecutorService writers = Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "http-events");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    LiveStream(AdminGrpcService admin) {
+        this.admin = admin;
+    }
+
+    @Override
+    public void close() {
+        writers.shutdownNow();
+    }
+
+    void register(RoutesConfig routes) {
+        routes.ws(PATH, ws -> {
+            ws.onConnect(ctx -> {
+                ctx.attribute(PENDING, new AtomicInteger());
+                ctx.enableAutomaticPings(PING_INTERVAL_SECONDS, TimeUnit.SECONDS);
+                send(ctx, out -> {
+                    out.writeStringField("type", "hello");
+                    out.writeStringField("topics", "config");
+                });
+            });
+            ws.onMessage(ctx -> receive(ctx, ctx.message()));
+            ws.onClose(this::unsubscribe);
+            ws.onError(this::unsubscribe);
+        });
+        routes.sse(EVENTS_PATH, this::events);
+    }
+
+    private void events(SseClient client) {
+        EventWriter writer = new EventWriter(client);
+        String from = client.ctx().queryParam("fromVersion");
+        long fromVersion;
+        try {
+            fromVersion = from == null || from.isEmpty() ? 0 : Long.parseLong(from);
+        } catch (NumberFormatException e) {
+            writer.offer("error", null, "fromVersion '" + ApiException.abbreviate(from)
+                    + "' is not a metadata version, a whole number");
+            writer.offer("end", null, "");
+            return;
+        }
+        client.keepAlive();
+        ConfigWatch watch = new ConfigWatch(change -> writer.offer("config",
+                Long.toString(change.getVersion()), text(out -> ProtoJson.writeMembers(out,
+                        change))), problem -> writer.offer("error", null, problem));
+        writer.watch = watch;
+        client.onClose(watch::cancel);
+        admin.watchConfig(WatchConfigRequest.newBuilder().setNodeId("events "
+                + client.ctx().ip()).setFromVersion(fromVersion).build(), watch);
+    }
+
+    /** One SSE client's events, written in order on the writer pool, at most the bound queued. */
+    private final class EventWriter {
+        private final SseClient client;
+        private final Queue<String[]> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger queued = new AtomicInteger();
+        private final AtomicBoolean writing = new AtomicBoolean();
+        private volatile ConfigWatch watch;
+        private volatile boolean ended;
+
+        EventWriter(SseClient client) {
+            this.client = client;
+        }
+
+        void offer(String event, String id, String data) {
+            if (ended) {
+                return;
+            }
+            if (queued.incrementAndGet() > MESSAGES_PENDING_MAX) {
+                ended = true;
+                if (watch != null) {
+                    watch.cancel();
+                }
+                queue.add(new String[] {"overflow", null, "more than " + MESSAGES_PENDING_MAX
+                        + " events waited to be sent; reconnect with fromVersion set to the last"
+                        + " event id received"});
+                queue.add(new String[] {"end", null, ""});
+            } else {
+                queue.add(new String[] {event, id, data});
+            }
+            if (writing.compareAndSet(false, true)) {
+                writers.execute(this::drain);
+            }
+        }
+
+        private void drain() {
+            try {
+                for (String[] event = queue.poll(); event != null; event = queue.poll()) {
+                    queued.decrementAndGet();
+                    if (client.terminated()) {
+                        continue;
+                    }
+                    if (event[0].equals("end")) {
+                        client.close();
+                    } else if (event[1] == null) {
+                        client.sendEvent(event[0], event[2]);
+                    } else {
+                        client.sendEvent(event[0], event[2], event[1]);
+                    }
+                }
+            } finally {
+                writing.set(false);
+            }
+            if (!queue.isEmpty() && writing.compareAndSet(false, true)) {
+                writers.execute(this::drain);
+            }
+        }
+    }
+
+    private void receive(WsContext ctx, String message) {
+        JsonNode parsed;
+        try {
+            parsed = Envelope.JSON.readTree(message);
+        } catch (IOException e) {
+            error(ctx, "the message is not JSON; send {\"type\":\"subscribe\",\"topic\":\"config\","
+                    + "\"fromVersion\":0}");
+            return;
+        }
+        String type = parsed.path("type").asText("");
+        String topic = parsed.path("topic").asText("");
+        switch (type) {
+            case "ping" -> send(ctx, out -> out.writeStringField("type", "pong"));
+            case "subscribe", "unsubscribe" -> {
+                if (!topic.equals("config")) {
+                    error(ctx, "topic '" + ApiException.abbreviate(topic) + "' is unknown; the "
+                            + "topics are: config");
+                } else if (type.equals("unsubscribe")) {
+                    unsubscribe(ctx);
+                } else if (!parsed.path("fromVersion").canConvertToLong()
+                        && parsed.has("fromVersion")) {
+                    error(ctx, "fromVersion must be a metadata version, a whole number");
+                } else {
+                    subscribe(ctx, parsed.path("fromVersion").asLong(0));
+                }
+            }
+            default -> error(ctx, "type '" + ApiException.abbreviate(type) + "' is unknown; send "
+                    + "subscribe, unsubscribe or ping");
+        }
+    }
+
+    private void subscribe(WsContext ctx, long fromVersion) {
+        unsubscribe(ctx);
+        ConfigWatch watch = new ConfigWatch(change -> send(ctx, out -> {
+            out.writeStringField("type", "config");
+            out.writeObjectFieldStart("change");
+            ProtoJson.writeMembers(out, change);
+            out.writeEndObject();
+        }), problem -> error(ctx, problem));
+        ctx.attribute(WATCH, watch);
+        send(ctx, out -> {
+            out.writeStringField("type", "subscribed");
+            out.writeStringField("topic", "config");
+            out.writeNumberField("fromVersion", fromVersion);
+        });
+        admin.watchConfig(WatchConfigRequest.newBuilder().setNodeId("websocket "
+                + ctx.sessionId()).setFromVersion(fromVersion).build(), watch);
+    }
+
+    private void unsubscribe(WsContext ctx) {
+        ConfigWatch watch = ctx.attribute(WATCH);
+        if (watch != null) {
+            watch.cancel();
+            ctx.attribute(WATCH, null);
+        }
+    }
+
+    private void error(WsContext ctx, String message) {
+        send(ctx, out -> {
+            out.writeStringField("type", "error");
+            out.writeStringField("message", message);
+        });
+    }
+
+    /** Sends one message without waiting; past the bound, tells the client and closes. */
+    private void send(WsContext ctx, Envelope.Data members) {
+        Session session = ctx.session;
+        AtomicInteger pending = ctx.attribute(PENDING);
+        if (!session.isOpen() || pending == null) {
+            return;
+        }
+        if (pending.incrementAndGet() > MESSAGES_PENDING_MAX) {
+            unsubscribe(ctx);
+            session.sendText(text(out -> {
+                out.writeStringField("type", "overflow");
+                out.writeStringField("message", "more than " + MESSAGES_PENDING_MAX
+                        + " messages waited to be sent to this client; reconnect and "
+                        + "subscribe from the last version received");
+            }), Callback.NOOP);
+            session.close(StatusCode.POLICY_VIOLATION, "client too slow", Callback.NOOP);
+            return;
+        }
+        session.sendText(text(members), Callback.from(pending::decrementAndGet, failure -> {
+            pending.decrementAndGet();
+            unsubscribe(ctx);
+        }));
+    }
+
+    private static String text(Envelope.Data members) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (JsonGenerator out = Envelope.JSON.createGenerator(bytes)) {
+            out.writeStartObject();
+            members.write(out);
+            out.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a message to memory", e);
+        }
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

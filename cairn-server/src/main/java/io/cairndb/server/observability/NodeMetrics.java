@@ -1,0 +1,106 @@
+package io.cairndb.server.observability;
+
+import io.cairndb.server.control.MetadataStore;
+import io.cairndb.server.membership.HintedHandoff;
+import io.cairndb.server.membership.Membership;
+import io.cairndb.storage.StorageEngine;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The node's meters, scraped at {@code /metrics} in Prometheus' text format. Names follow
+ * Prometheus' conventions once Micrometer renders them: {@code cairn.raft.term} is
+ * {@code cairn_raft_term}, a timer is {@code _seconds}, a counter {@code _total}, sizes
+ * {@code _bytes}. Gauges read the node's components when scraped; nothing is sampled between
+ * scrapes. Request meters are in {@link RequestMetrics}.
+ */
+public final class NodeMetrics implements AutoCloseable {
+
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final RequestMetrics requests;
+
+    public NodeMetrics() {
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        requests = new RequestMetrics(registry);
+    }
+
+    public RequestMetrics requests() {
+        return requests;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Every meter in Prometheus' text format (version 0.0.4). */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Watches the node's storage, hints, control group and failure detector. */
+    public void watch(StorageEngine storage, HintedHandoff hints, MetadataStore metadata,
+                      Membership membership) {
+        gauge("cairn.storage.size", "bytes", "Bytes of table files and memtables on this node",
+                storage, StorageEngine::diskBytes);
+        gauge("cairn.storage.live.keys", null, "Live (not deleted) keys held on this node",
+                storage, StorageEngine::liveKeys);
+        gauge("cairn.hints.pending", null, "Writes held for replicas that were down",
+                hints, HintedHandoff::pendingTotal);
+        FunctionCounter.builder("cairn.hints.delivered", hints, HintedHandoff::deliveredTotal)
+                .description("Hints delivered to their replica since this node started")
+                .register(registry);
+        gauge("cairn.raft.term", null, "The control group's Raft term as this node knows it",
+                metadata, store -> store.status().term());
+        gauge("cairn.raft.commit.index", null, "The control group's commit index",
+                metadata, store -> store.status().commitIndex());
+        gauge("cairn.raft.applied.index", null, "The metadata index this node has applied",
+                metadata, store -> store.status().appliedIndex());
+        gauge("cairn.raft.apply.lag", null, "Committed metadata entries not yet applied here",
+                metadata, store -> Math.max(0, store.status().commitIndex()
+                        - store.status().appliedIndex()));
+        gauge("cairn.raft.leader", null, "1 if this node leads the control group, else 0",
+                metadata, store -> store.status().isLeader() ? 1 : 0);
+        for (boolean up : new boolean[] {true, false}) {
+            Gauge.builder("cairn.membership.nodes", metadata,
+                            store -> store.current().nodes().keySet().stream()
+                                    .filter(node -> membership.isAlive(node) == up).count())
+                    .description("Nodes of the cluster this node's failure detector holds up "
+                            + "or down")
+                    .tag("state", up ? "up" : "down")
+                    .register(registry);
+        }
+    }
+
+    private <T> void gauge(String name, String unit, String description, T source,
+                           ToDoubleFunction<T> value) {
+        Gauge.builder(name, source, value).description(description).baseUnit(unit)
+                .register(registry);
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
