@@ -68,12 +68,16 @@ public record ControlGroup(Map<String, String> voters, Map<String, String> liste
 
     /**
      * Takes {@code memberId}'s vote away: it stays in the group as a listener, so that the node
-     * keeps following the metadata.
+     * keeps following the metadata. A member already listening is left as it is, so that a
+     * removal whose answer was lost (the leader it removed stepped down) can be tried again.
      */
     public static Change removeVoter(String memberId) {
         Objects.requireNonNull(memberId, "memberId");
         return current -> {
             String address = current.voters().get(memberId);
+            if (address == null && current.listeners().containsKey(memberId)) {
+                return current;
+            }
             if (address == null) {
                 throw CairnException.invalid("member_id '" + memberId + "' is not a member of the "
                         + "control group (voters " + current.voters().keySet() + ")");

@@ -172,6 +172,7 @@ class ControlGroupTest {
         ControlGroup demoted = ControlGroup.removeVoter("n2").applyTo(two);
         assertThat(demoted.listeners()).containsEntry("n2", "h:2");
         assertThat(ControlGroup.addVoter("n2", "h:2").applyTo(demoted)).isEqualTo(two);
+        assertThat(ControlGroup.removeVoter("n2").applyTo(demoted)).isSameAs(demoted);
         assertThat(demoted.notVoting(List.of("n2", "n1", "n0"))).containsExactly("n0", "n2");
         assertThatThrownBy(() -> ControlGroup.removeVoter("n1").applyTo(FOUNDER))
                 .isInstanceOf(CairnException.class).hasMessageContaining("only member");

@@ -442,13 +442,16 @@ class RaftMetadataStoreTest {
         }
         Map<String, String> first = Map.of("c1", all.get("c1"));
         List<RaftMetadataStore> stores = new ArrayList<>();
-        stores.add(start(RaftSettings.of("c1", "127.0.0.1", ports[0], dir.resolve("c1"), first)));
+        // Changes that remove the leader wait out an election: give them room on a busy machine.
+        Duration changeRoom = Duration.ofSeconds(10);
+        stores.add(start(RaftSettings.of("c1", "127.0.0.1", ports[0], dir.resolve("c1"), first)
+                .withRequestTimeout(changeRoom)));
         await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> stores.get(0).status()
                 .isLeader());
         registerNode(stores.get(0));
         for (int i = 1; i < 5; i++) {
             stores.add(start(RaftSettings.of("c" + (i + 1), "127.0.0.1", ports[i],
-                    dir.resolve("c" + (i + 1)), first)));
+                    dir.resolve("c" + (i + 1)), first).withRequestTimeout(changeRoom)));
         }
         stores.get(0).changeControlGroup(ControlGroup.addVoter("c2", all.get("c2")))
                 .get(WAIT_SECONDS, TimeUnit.SECONDS);
