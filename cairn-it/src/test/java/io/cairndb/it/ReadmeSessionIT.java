@@ -76,7 +76,7 @@ class ReadmeSessionIT {
     }
 
     /** Splits a command line the way a POSIX shell does for plain words and '...' quotes. */
-    private static List<String> shellWords(String line) {
+    static List<String> shellWords(String line) {
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         boolean quoted = false;
