@@ -7,7 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,17 +20,14 @@ class ReadmeCurlSessionIT {
     @TempDir
     Path dir;
 
-    /** A curl command from the README and the body it is documented to print. */
-    private record Step(String command, List<String> expected) {
-    }
-
     @Test
     void readmeCurlSessionPrintsWhatTheReadmeSays() throws Exception {
-        List<Step> steps = documentedSession(Path.of("../README.md"));
+        List<ReadmeSessionIT.Step> steps = ReadmeSessionIT.documentedSession(
+                Path.of("../README.md"), "```console", "$ curl ");
         assertThat(steps).hasSize(5);
         HttpClient http = HttpClient.newHttpClient();
         try (ServerProcess server = new ServerProcess(dir.resolve("node")).start()) {
-            for (Step step : steps) {
+            for (ReadmeSessionIT.Step step : steps) {
                 HttpRequest request = request(step.command(), server.httpPort());
                 HttpResponse<String> answer = http.send(request,
                         HttpResponse.BodyHandlers.ofString());
@@ -39,24 +35,6 @@ class ReadmeCurlSessionIT {
                         .as(step.command()).isEqualTo(normalize(step.expected()));
             }
         }
-    }
-
-    /** The first console block that runs curl: each "$ curl" line and the lines after it. */
-    private static List<Step> documentedSession(Path readme) throws java.io.IOException {
-        List<Step> steps = new ArrayList<>();
-        boolean inBlock = false;
-        for (String line : Files.readAllLines(readme, StandardCharsets.UTF_8)) {
-            if (line.equals("```console") && steps.isEmpty()) {
-                inBlock = true;
-            } else if (inBlock && line.equals("```")) {
-                break;
-            } else if (inBlock && line.startsWith("$ curl ")) {
-                steps.add(new Step(line.substring(2), new ArrayList<>()));
-            } else if (inBlock && !steps.isEmpty()) {
-                steps.get(steps.size() - 1).expected().add(line);
-            }
-        }
-        return steps;
     }
 
     /** The request curl would send for the options the README uses: -s -X -H -d --data-binary. */
