@@ -20,12 +20,12 @@ class ReadmeSessionIT {
     Path dir;
 
     /** A command from the README and the lines it is documented to print. */
-    private record Step(String command, List<String> expected) {
+    record Step(String command, List<String> expected) {
     }
 
     @Test
     void readmeSessionPrintsWhatTheReadmeSays() throws Exception {
-        List<Step> steps = documentedSession(Path.of("../README.md"));
+        List<Step> steps = documentedSession(Path.of("../README.md"), "```text", "$ ");
         assertThat(steps).extracting(Step::command).anyMatch(c -> c.contains("tenant create"))
                 .anyMatch(c -> c.contains("kv put")).anyMatch(c -> c.contains("kv get"))
                 .anyMatch(c -> c.contains("kv scan")).anyMatch(c -> c.contains("kv del"));
@@ -48,16 +48,21 @@ class ReadmeSessionIT {
     }
 
     /** The "$ bin/cairn ..." lines of the README's first text block, with their output. */
-    private static List<Step> documentedSession(Path readme) throws IOException {
+    /**
+     * The commands of the README's first block opened by {@code fence} that has lines starting
+     * with {@code prompt}, each with the lines printed after it.
+     */
+    static List<Step> documentedSession(Path readme, String fence, String prompt)
+            throws IOException {
         List<String> lines = Files.readAllLines(readme, StandardCharsets.UTF_8);
         List<Step> steps = new ArrayList<>();
         boolean inBlock = false;
         for (String line : lines) {
-            if (line.equals("```text") && steps.isEmpty()) {
+            if (line.equals(fence) && steps.isEmpty()) {
                 inBlock = true;
             } else if (inBlock && line.equals("```")) {
                 break;
-            } else if (inBlock && line.startsWith("$ ")) {
+            } else if (inBlock && line.startsWith(prompt)) {
                 steps.add(new Step(line.substring(2), new ArrayList<>()));
             } else if (inBlock && !steps.isEmpty()) {
                 steps.get(steps.size() - 1).expected().add(line);
@@ -76,7 +81,7 @@ class ReadmeSessionIT {
     }
 
     /** Splits a command line the way a POSIX shell does for plain words and '...' quotes. */
-    private static List<String> shellWords(String line) {
+    static List<String> shellWords(String line) {
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         boolean quoted = false;

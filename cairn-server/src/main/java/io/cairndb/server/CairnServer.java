@@ -90,13 +90,14 @@ public final class CairnServer implements AutoCloseable {
     private final Server peer;
     private final Membership membership;
     private final HttpPlane http;
+    private final NodeMetrics metrics;
     private final ScheduledExecutorService maintenance;
     private final Coordinator coordinator;
 
     private CairnServer(ServerConfig config, String nodeId, Path dataDir, StorageEngine storage,
                         MetadataStore metadata, Server grpc, Server peer, Membership membership,
-                        HttpPlane http, ScheduledExecutorService maintenance,
-                        Coordinator coordinator) {
+                        HttpPlane http, NodeMetrics metrics,
+                        ScheduledExecutorService maintenance, Coordinator coordinator) {
         this.config = config;
         this.nodeId = nodeId;
         this.dataDir = dataDir;
@@ -106,6 +107,7 @@ public final class CairnServer implements AutoCloseable {
         this.peer = peer;
         this.membership = membership;
         this.http = http;
+        this.metrics = metrics;
         this.maintenance = maintenance;
         this.coordinator = coordinator;
     }
@@ -251,7 +253,7 @@ public final class CairnServer implements AutoCloseable {
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());
             CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
-                    peer, membership, http, maintenance, coordinator);
+                    peer, membership, http, metrics, maintenance, coordinator);
             LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
                     + "durability {}{}", nodeId, config.host(), server.port(), config.host(),
                     peer.getPort(), dataDir, config.storage().durability(),
@@ -579,6 +581,8 @@ public final class CairnServer implements AutoCloseable {
     public void close() {
         http.close();
         stop(grpc);
+        // Its JVM meters listen for GC notifications until closed; a restarted node makes new ones.
+        metrics.close();
         stop(peer);
         membership.close();
         maintenance.shutdownNow();
