@@ -697,17 +697,25 @@ public final class Coordinator {
                         return CompletableFuture.completedFuture(outcome);
                     }
                     Version written = prepared.mutation().version();
-                    List<VectorClock> stored = new ArrayList<>(answers.size());
-                    boolean overtaken = false;
                     for (ApplyResult answer : answers) {
-                        if (answer.outcome() == ApplyResult.Outcome.APPLIED) {
-                            stored.add(answer.clock());
-                            overtaken |= SequentialWrites.isOvertaken(written, answer.clock());
+                        if (answer.outcome() == ApplyResult.Outcome.APPLIED
+                                && SequentialWrites.isOvertaken(written, answer.clock())) {
+                            return restamp(prepared, appliedClocks(answers));
                         }
                     }
-                    return overtaken ? restamp(prepared, stored)
-                            : CompletableFuture.completedFuture(outcome);
+                    return CompletableFuture.completedFuture(outcome);
                 });
+    }
+
+    /** The clocks of what the replicas that applied the write now store. */
+    private static List<VectorClock> appliedClocks(List<ApplyResult> answers) {
+        List<VectorClock> clocks = new ArrayList<>(answers.size());
+        for (ApplyResult answer : answers) {
+            if (answer.outcome() == ApplyResult.Outcome.APPLIED) {
+                clocks.add(answer.clock());
+            }
+        }
+        return clocks;
     }
 
     /** Writes {@code prepared}'s value again, stamped above every clock in {@code stored}. */
