@@ -54,19 +54,26 @@ class ClockSkewIT {
                     + "installed at " + LIBFAKETIME + " (Debian package faketime; .ci/run "
                     + "installs it)"));
         }
+        // Fixed ports, every process launched at the same instant, as an orchestrator does.
+        int seedPort = ServerProcess.freePort();
         for (int i = 0; i < 3; i++) {
             ServerProcess node = new ServerProcess(dir.resolve("n" + i), "--host",
                     "127.0.0." + (11 + i), "--node-id", "n" + i)
+                    .ports(i == 0 ? seedPort : ServerProcess.freePort(), ServerProcess.freePort(),
+                            ServerProcess.freePort(), ServerProcess.freePort())
                     .env("CAIRN_REQUESTS_REQUEST_TIMEOUT_MILLIS", "3000");
             if (i > 0) {
-                node.env("CAIRN_JOIN", nodes.get(0).target());
+                node.env("CAIRN_JOIN", "127.0.0.11:" + seedPort);
             }
             if (i == 0 && skew != null) {
                 node.env("LD_PRELOAD", LIBFAKETIME.toString()).env("FAKETIME", skew)
                         .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
                         .env("FAKETIME_FORCE_MONOTONIC_FIX", "0");
             }
-            nodes.add(node.start());
+            nodes.add(node.launch());
+        }
+        for (ServerProcess node : nodes) {
+            node.awaitReady();
             channels.add(ManagedChannelBuilder.forTarget(node.target()).usePlaintext().build());
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> seed(1).listStorageNodes(
