@@ -1,5 +1,9 @@
 package io.cairndb.storage;
 
+import io.cairndb.core.IdempotencyRecord;
+import io.cairndb.core.ApplyResult;
+import io.cairndb.core.Idempotency;
+import io.cairndb.core.Mutation;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.Version;
@@ -643,19 +647,19 @@ public final class StorageEngine implements AutoCloseable {
         byte[] dataKey = Codec.dataKey(m.tenantId(), m.token(), m.key());
         ByteBuffer dataId = ByteBuffer.wrap(dataKey);
         byte[] idemKey = null;
+        IdempotencyRecord existing = null;
         if (m.idempotency() != null) {
             idemKey = Codec.idempotencyKey(m.tenantId(), m.key(),
                     m.idempotency().idempotencyKey());
-            IdempotencyRecord existing = records.get(ByteBuffer.wrap(idemKey));
+            existing = records.get(ByteBuffer.wrap(idemKey));
             if (existing == null && !m.idempotency().generated()) {
                 byte[] stored = db.get(idempotency, idemKey);
                 existing = stored == null ? null
                         : Codec.decodeIdempotency(stored, describe(m.tenantId(), m.key()));
             }
-            if (existing != null && !existing.expired(m.idempotency().nowMillis())) {
-                boolean same = Arrays.equals(existing.requestHash(), m.idempotency().requestHash());
-                return new ApplyResult(same ? ApplyResult.Outcome.DUPLICATE
-                        : ApplyResult.Outcome.CONFLICT, null, null, existing);
+            if (existing != null && Idempotency.decide(existing, m.idempotency())
+                    != Idempotency.Decision.NEW) {
+                return Idempotency.apply(null, existing, m, resolver);
             }
         }
         // The key's current version: written earlier in this group, else remembered from an
@@ -667,7 +671,8 @@ public final class StorageEngine implements AutoCloseable {
         if (previous == null) {
             previous = decodeOrNull(db.get(data, dataKey), m);
         }
-        Version merged = resolver.resolve(previous, m.version());
+        ApplyResult result = Idempotency.apply(previous, existing, m, resolver);
+        Version merged = result.stored();
         if (!merged.equals(previous)) {
             batch.put(data, dataKey, Codec.encodeVersion(merged));
             versions.put(dataId, merged);
@@ -682,14 +687,11 @@ public final class StorageEngine implements AutoCloseable {
             }
         }
         if (idemKey != null) {
-            Mutation.IdempotencyRequest request = m.idempotency();
-            IdempotencyRecord record = new IdempotencyRecord(request.requestHash(),
-                    request.nowMillis(), request.nowMillis() + request.ttlMillis(),
-                    merged.clock(), merged.hlc(), merged.coordinatorNodeId());
+            IdempotencyRecord record = Idempotency.record(m.idempotency(), merged);
             batch.put(idempotency, idemKey, Codec.encodeIdempotency(record));
             records.put(ByteBuffer.wrap(idemKey), record);
         }
-        return new ApplyResult(ApplyResult.Outcome.APPLIED, merged, previous, null);
+        return result;
     }
 
     private Version decodeOrNull(byte[] stored, Mutation m) {

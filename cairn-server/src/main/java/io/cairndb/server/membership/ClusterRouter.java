@@ -3,7 +3,7 @@ package io.cairndb.server.membership;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.server.replica.Replica;
 import io.cairndb.server.replica.ReplicaRouter;
-import io.cairndb.storage.Mutation;
+import io.cairndb.core.Mutation;
 import java.util.concurrent.CompletableFuture;
 
 /** Routes a coordinator's replica calls through membership, and its hints to hinted handoff. */
