@@ -4,6 +4,7 @@ import io.cairndb.core.IdempotencyRecord;
 import io.cairndb.core.ApplyResult;
 import io.cairndb.core.Idempotency;
 import io.cairndb.core.Mutation;
+import io.cairndb.core.VersionStore;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.Version;
@@ -69,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * incoming one, and commit a whole group of mutations in one write batch with one fsync under
  * {@link Durability#SYNC}. No locks are needed, and concurrent writers share fsyncs.
  */
-public final class StorageEngine implements AutoCloseable {
+public final class StorageEngine implements VersionStore, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StorageEngine.class);
 
@@ -259,6 +260,7 @@ public final class StorageEngine implements AutoCloseable {
     // ------------------------------------------------------------------------------ reads
 
     /** The stored version of a key (a tombstone included), or null if there is none. */
+    @Override
     public Version get(String tenantId, byte[] key, long token) {
         ensureOpen();
         byte[] stored = read(data, Codec.dataKey(tenantId, token, key));
@@ -362,6 +364,7 @@ public final class StorageEngine implements AutoCloseable {
     }
 
     /** Live (not deleted) keys of one tenant on this node. */
+    @Override
     public long liveKeys(String tenantId) {
         ensureOpen();
         byte[] stored = read(meta, (META_COUNT_PREFIX + tenantId).getBytes(StandardCharsets.UTF_8));
@@ -428,6 +431,7 @@ public final class StorageEngine implements AutoCloseable {
      * committed (and fsynced under {@link Durability#SYNC}); it completes exceptionally with
      * {@link CairnException} (INTERNAL_ERROR) if the engine cannot accept or commit it.
      */
+    @Override
     public CompletableFuture<ApplyResult> apply(Mutation mutation) {
         CompletableFuture<ApplyResult> result = new CompletableFuture<>();
         if (state != State.RUNNING) {
