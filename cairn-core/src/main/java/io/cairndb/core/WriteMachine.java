@@ -20,10 +20,12 @@ import java.util.function.Predicate;
  *       a request fails once that can no longer happen and every call of the round has ended,
  *       or at its timeout.</li>
  *   <li>Any replica's {@link ApplyResult.Outcome#CONFLICT} fails the request
- *       ({@link Idempotency#conflict}); when every answer is a duplicate, the answer says so.</li>
- *   <li>When an answer shows the write was overtaken by a version it did not know about
- *       ({@link SequentialWrites}), it asks for a clock reading and sends a second round stamped
- *       above what the replicas showed, without the idempotency check, before it answers.</li>
+ *       ({@link Idempotency#conflict}); when every first-round answer is a duplicate, the answer
+ *       says so.</li>
+ *   <li>When an answer shows the write (or, for a duplicate, its first attempt) was overtaken by
+ *       a version it did not know about ({@link SequentialWrites}), it asks for a clock reading
+ *       and sends a second round stamped above what the replicas showed, without the idempotency
+ *       check, before it answers.</li>
  * </ul>
  *
  * <p>Not thread-safe: the driver serialises inputs.
@@ -69,6 +71,7 @@ public final class WriteMachine {
     private QuorumTracker tracker;
     private int round = 1;
     private boolean awaitingStamp;
+    private boolean duplicateRequest;
     private boolean done;
 
     /**
@@ -126,9 +129,7 @@ public final class WriteMachine {
         }
         List<VectorClock> stored = new ArrayList<>(answers.size());
         for (ApplyResult answer : answers) {
-            if (answer.outcome() == ApplyResult.Outcome.APPLIED) {
-                stored.add(answer.clock());
-            }
+            stored.add(answer.clock());
         }
         long stamp = SequentialWrites.restampReading(first.version(), reading, stored);
         Version again = SequentialWrites.restamped(first.version(), stored, stamp);
@@ -202,7 +203,12 @@ public final class WriteMachine {
                 tracker.acknowledged());
     }
 
-    /** The level is met: a conflict, a second round, or the answer. */
+    /**
+     * The level is met: a conflict, a second round, or the answer. A write is stamped again when a
+     * replica that applied it shows a version it did not know about came out newer; and so is a
+     * retry when a replica's record shows its first attempt did not come out newest there, for
+     * that attempt, acknowledged by no one, may never have reached its second round.
+     */
     private List<Effect> settle() {
         VectorClock clock = VectorClock.empty();
         boolean allDuplicates = true;
@@ -214,17 +220,25 @@ public final class WriteMachine {
                 return List.of(new Fail(conflict.code(), conflict.getMessage(),
                         tracker.acknowledged()));
             }
-            allDuplicates &= answer.outcome() == ApplyResult.Outcome.DUPLICATE;
-            overtaken |= round == 1 && answer.outcome() == ApplyResult.Outcome.APPLIED
-                    && SequentialWrites.isOvertaken(first.version(), answer.clock());
+            boolean duplicate = answer.outcome() == ApplyResult.Outcome.DUPLICATE;
+            allDuplicates &= duplicate;
+            if (round == 1) {
+                overtaken |= duplicate
+                        ? SequentialWrites.isOvertaken(answer.record().coordinatorNodeId(),
+                                answer.record().hlc(), answer.clock())
+                        : SequentialWrites.isOvertaken(first.version(), answer.clock());
+            }
             clock = clock.merge(answer.clock());
         }
-        if (overtaken && !allDuplicates) {
+        if (round == 1) {
+            duplicateRequest = allDuplicates;
+        }
+        if (overtaken) {
             awaitingStamp = true;
             return List.of(new NeedStamp());
         }
         done = true;
-        return List.of(new Answer(clock, answers.size(), allDuplicates));
+        return List.of(new Answer(clock, answers.size(), duplicateRequest));
     }
 
     @Override

@@ -47,6 +47,10 @@ class MemoryStoreTwinTest {
                     if (expected.record() != null) {
                         assertThat(actual.record().clock()).as(where)
                                 .isEqualTo(expected.record().clock());
+                        assertThat(actual.record().hlc()).as(where)
+                                .isEqualTo(expected.record().hlc());
+                        assertThat(actual.record().coordinatorNodeId()).as(where)
+                                .isEqualTo(expected.record().coordinatorNodeId());
                     }
                     assertThat(twin.get(mutation.tenantId(), mutation.key(), mutation.token()))
                             .as(where).isEqualTo(engine.get(mutation.tenantId(), mutation.key(),
