@@ -61,17 +61,11 @@ public final class Idempotency {
                 : Decision.CONFLICT;
     }
 
-    /**
-     * The record a replica stores beside a request it applied: the answer it gave (the clock of
-     * {@code stored}, what it held after the merge) and the request's own stamp ({@code written}'s
-     * reading and coordinator), so that a retry can tell whether the first attempt came out
-     * newest ({@link WriteMachine}).
-     */
-    public static IdempotencyRecord record(Mutation.IdempotencyRequest request, Version written,
-                                           Version stored) {
+    /** The record a replica stores beside a request it applied, answering with {@code stored}. */
+    public static IdempotencyRecord record(Mutation.IdempotencyRequest request, Version stored) {
         return new IdempotencyRecord(request.requestHash(), request.nowMillis(),
-                request.nowMillis() + request.ttlMillis(), stored.clock(), written.hlc(),
-                written.coordinatorNodeId());
+                request.nowMillis() + request.ttlMillis(), stored.clock(), stored.hlc(),
+                stored.coordinatorNodeId());
     }
 
     /**

@@ -70,7 +70,7 @@ public final class MemoryStore implements VersionStore {
             versions.put(stored, result.stored());
             if (recordKey != null) {
                 records.put(recordKey, Idempotency.record(mutation.idempotency(),
-                        mutation.version(), result.stored()));
+                        result.stored()));
             }
         }
         return result;

@@ -30,19 +30,10 @@ public final class SequentialWrites {
      * node, stamped before a restart by a clock that has since gone back).
      */
     public static boolean isOvertaken(Version written, VectorClock storedClock) {
-        return isOvertaken(written.coordinatorNodeId(), written.hlc(), storedClock);
-    }
-
-    /**
-     * {@link #isOvertaken(Version, VectorClock)} for a write known by its stamp: the reading
-     * {@code hlc} of coordinator {@code coordinatorNodeId}. A retry judges its first attempt so,
-     * from the idempotency record a replica kept of it.
-     */
-    public static boolean isOvertaken(String coordinatorNodeId, long hlc,
-                                      VectorClock storedClock) {
         for (int i = 0; i < storedClock.size(); i++) {
-            boolean own = storedClock.node(i).equals(coordinatorNodeId);
-            if (own ? storedClock.counter(i) > hlc : storedClock.counter(i) >= hlc) {
+            boolean own = storedClock.node(i).equals(written.coordinatorNodeId());
+            if (own ? storedClock.counter(i) > written.hlc()
+                    : storedClock.counter(i) >= written.hlc()) {
                 return true;
             }
         }

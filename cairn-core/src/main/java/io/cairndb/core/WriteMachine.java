@@ -22,10 +22,10 @@ import java.util.function.Predicate;
  *   <li>Any replica's {@link ApplyResult.Outcome#CONFLICT} fails the request
  *       ({@link Idempotency#conflict}); when every first-round answer is a duplicate, the answer
  *       says so.</li>
- *   <li>When an answer shows the write (or, for a duplicate, its first attempt) was overtaken by
- *       a version it did not know about ({@link SequentialWrites}), it asks for a clock reading
- *       and sends a second round stamped above what the replicas showed, without the idempotency
- *       check, before it answers.</li>
+ *   <li>When an answer shows the write was overtaken by a version it did not know about
+ *       ({@link SequentialWrites}), or shows the request is a retry, it asks for a clock reading
+ *       and sends a second round stamped above what the replicas showed, without the
+ *       idempotency check, before it answers.</li>
  * </ul>
  *
  * <p>Not thread-safe: the driver serialises inputs.
@@ -204,14 +204,21 @@ public final class WriteMachine {
     }
 
     /**
-     * The level is met: a conflict, a second round, or the answer. A write is stamped again when a
-     * replica that applied it shows a version it did not know about came out newer; and so is a
-     * retry when a replica's record shows its first attempt did not come out newest there, for
-     * that attempt, acknowledged by no one, may never have reached its second round.
+     * The level is met: a conflict, a second round, or the answer.
+     *
+     * <p>A write is stamped again when a replica that applied it shows that a version it did not
+     * know about came out newer. So is a retry that any replica recognised: its first attempt may
+     * have lost to a version it did not know about and never reached its own second round, and
+     * replicas without the first attempt's record apply this attempt under a new stamp, now or
+     * later (a delayed message, a hint), perhaps above what a later write gets. The second round,
+     * stamped above this attempt's version and everything the answers showed, dominates them on
+     * a quorum, so a later write sees it and is stamped above it in turn. The answer still says
+     * the request was a duplicate.
      */
     private List<Effect> settle() {
         VectorClock clock = VectorClock.empty();
         boolean allDuplicates = true;
+        boolean anyDuplicate = false;
         boolean overtaken = false;
         for (ApplyResult answer : answers) {
             if (answer.outcome() == ApplyResult.Outcome.CONFLICT) {
@@ -222,20 +229,18 @@ public final class WriteMachine {
             }
             boolean duplicate = answer.outcome() == ApplyResult.Outcome.DUPLICATE;
             allDuplicates &= duplicate;
-            if (round == 1) {
-                overtaken |= duplicate
-                        ? SequentialWrites.isOvertaken(answer.record().coordinatorNodeId(),
-                                answer.record().hlc(), answer.clock())
-                        : SequentialWrites.isOvertaken(first.version(), answer.clock());
+            anyDuplicate |= duplicate;
+            if (round == 1 && !duplicate) {
+                overtaken |= SequentialWrites.isOvertaken(first.version(), answer.clock());
             }
             clock = clock.merge(answer.clock());
         }
         if (round == 1) {
             duplicateRequest = allDuplicates;
-        }
-        if (overtaken) {
-            awaitingStamp = true;
-            return List.of(new NeedStamp());
+            if (overtaken || anyDuplicate) {
+                awaitingStamp = true;
+                return List.of(new NeedStamp());
+            }
         }
         done = true;
         return List.of(new Answer(clock, answers.size(), duplicateRequest));

@@ -154,13 +154,9 @@ class MachineScriptTest {
                 case "applied" -> new ApplyResult(ApplyResult.Outcome.APPLIED,
                         version(args.get("stored")), null, null);
                 case "duplicate", "conflict" -> {
-                    // The record's answer is the stored clock; its stamp is the first attempt's
-                    // (first=node:reading), the stored version's own when not given.
                     Version stored = version(args.get("stored"));
-                    Version first = args.containsKey("first")
-                            ? version("x@" + args.get("first")) : stored;
                     IdempotencyRecord record = new IdempotencyRecord(new byte[0], 0, 1_000,
-                            stored.clock(), first.hlc(), first.coordinatorNodeId());
+                            stored.clock(), stored.hlc(), stored.coordinatorNodeId());
                     yield new ApplyResult(args.get("outcome").equals("duplicate")
                             ? ApplyResult.Outcome.DUPLICATE : ApplyResult.Outcome.CONFLICT,
                             null, null, record);

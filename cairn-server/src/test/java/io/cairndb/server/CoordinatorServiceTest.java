@@ -194,8 +194,12 @@ class CoordinatorServiceTest {
         WriteKeyValueResponse retry = write("k", "v1", "", "req-1");
         assertThat(retry.getSuccess()).isTrue();
         assertThat(retry.getIsDuplicate()).isTrue();
-        assertThat(retry.getVectorClock()).isEqualTo(first.getVectorClock());
-        assertThat(read("k").getVectorClock()).isEqualTo(first.getVectorClock());
+        // The retry stamps the same value again, above the first attempt, so that no version
+        // either attempt left can win over a later write.
+        assertThat(retry.getVectorClock().getEntries(0).getLogicalTimestamp())
+                .isGreaterThan(first.getVectorClock().getEntries(0).getLogicalTimestamp());
+        assertThat(read("k").getVectorClock()).isEqualTo(retry.getVectorClock());
+        assertThat(read("k").getValue().toStringUtf8()).isEqualTo("v1");
 
         assertError(write("k", "other", "", "req-1"), ErrorCode.IDEMPOTENCY_KEY_CONFLICT,
                 "idempotency_key 'req-1' was already used");

@@ -691,7 +691,7 @@ public final class StorageEngine implements VersionStore, AutoCloseable {
             }
         }
         if (idemKey != null) {
-            IdempotencyRecord record = Idempotency.record(m.idempotency(), m.version(), merged);
+            IdempotencyRecord record = Idempotency.record(m.idempotency(), merged);
             batch.put(idempotency, idemKey, Codec.encodeIdempotency(record));
             records.put(ByteBuffer.wrap(idemKey), record);
         }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 // one seed replays one run exactly. -Dsim.seed=N replays one seed, -Dsim.seeds=N runs a soak.
 class ClusterSimulationTest {
 
-    private static final int SEEDS = Integer.getInteger("sim.seeds", 150);
+    private static final int SEEDS = Integer.getInteger("sim.seeds", 2_000);
     private static final long FIRST_SEED = Long.getLong("sim.firstSeed", 1L);
 
     private static SimCluster.Stats runSeeds(SimCluster.Settings settings, int seeds) {
@@ -29,6 +29,9 @@ class ClusterSimulationTest {
         SimCluster.Stats stats = runSeeds(SimCluster.Settings.standard(), SEEDS);
         System.out.println(stats.summary("ClusterSimulationTest (sync)"));
         assertThat(stats.violations).as("replay one with -Dsim.seed=N").isEmpty();
+        if (System.getProperty("sim.seed") != null) {
+            return;
+        }
         assertThat(stats.faults.keySet()).containsExactlyInAnyOrder(SimCluster.Fault.values());
         assertThat(stats.readsChecked).isPositive();
         assertThat(stats.restamps).as("runs in which skew made a write lose at first")
@@ -41,7 +44,9 @@ class ClusterSimulationTest {
                 Math.max(1, SEEDS / 3));
         System.out.println(stats.summary("ClusterSimulationTest (periodic)"));
         assertThat(stats.violations).as("replay one with -Dsim.seed=N").isEmpty();
-        assertThat(stats.faults).containsKey(SimCluster.Fault.CRASH);
+        if (System.getProperty("sim.seed") == null) {
+            assertThat(stats.faults).containsKey(SimCluster.Fault.CRASH);
+        }
     }
 
     @Test
