@@ -5,6 +5,7 @@ import io.cairndb.core.Validation;
 import io.cairndb.core.VersionResolver;
 import io.cairndb.api.control.JoinRequest;
 import io.cairndb.api.peer.StatsResponse;
+import io.cairndb.server.common.ConfigException;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.AdminGrpcService;
 import io.cairndb.server.control.ControlGrpcService;

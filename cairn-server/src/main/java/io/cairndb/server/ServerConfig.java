@@ -1,6 +1,7 @@
 package io.cairndb.server;
 
 import io.cairndb.core.Limits;
+import io.cairndb.server.common.ConfigException;
 import io.cairndb.server.control.ClusterConfig;
 import io.cairndb.server.coordinator.CoordinatorSettings;
 import java.util.List;

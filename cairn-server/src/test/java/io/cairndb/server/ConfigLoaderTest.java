@@ -3,6 +3,7 @@ package io.cairndb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairndb.server.common.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

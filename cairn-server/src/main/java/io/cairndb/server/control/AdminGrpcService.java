@@ -23,7 +23,7 @@ import io.cairndb.api.admin.UpdateConfigResponse;
 import io.cairndb.api.admin.WatchConfigRequest;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ControlGroup;
-import io.cairndb.server.coordinator.Errors;
+import io.cairndb.server.common.Errors;
 import io.cairndb.server.membership.Membership;
 import io.grpc.Context;
 import io.grpc.Deadline;

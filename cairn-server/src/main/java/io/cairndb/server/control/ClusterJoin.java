@@ -6,7 +6,7 @@ import io.cairndb.api.control.ControlMembersResponse;
 import io.cairndb.api.control.ControlServiceGrpc;
 import io.cairndb.api.control.JoinRequest;
 import io.cairndb.api.control.JoinResponse;
-import io.cairndb.server.ConfigException;
+import io.cairndb.server.common.ConfigException;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;

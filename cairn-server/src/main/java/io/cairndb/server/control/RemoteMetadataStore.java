@@ -10,7 +10,7 @@ import io.cairndb.api.control.SubmitResponse;
 import io.cairndb.api.control.WatchMetadataRequest;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
-import io.cairndb.server.ConfigException;
+import io.cairndb.server.common.ConfigException;
 import io.cairndb.storage.StorageEngine;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;

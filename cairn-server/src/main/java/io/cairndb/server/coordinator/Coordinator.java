@@ -39,6 +39,7 @@ import io.cairndb.core.Validation;
 import io.cairndb.core.VectorClock;
 import io.cairndb.core.Version;
 import io.cairndb.core.VersionResolver;
+import io.cairndb.server.common.Errors;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataCommand;
 import io.cairndb.server.control.MetadataStore;

@@ -10,7 +10,7 @@ import io.cairndb.api.PipelineResponse;
 import io.cairndb.api.PipelineResult;
 import io.cairndb.api.ReadKeyValueResponse;
 import io.cairndb.api.WriteKeyValueResponse;
-import io.cairndb.server.TransportThread;
+import io.cairndb.server.common.TransportThread;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -133,7 +133,7 @@ public final class PipelineStream implements StreamObserver<PipelineRequest> {
     private <Q extends Message, R extends Message> void run(long id, Q request, R prototype,
             Function<Q, CompletableFuture<R>> operation,
             BiConsumer<PipelineResult.Builder, R> setResponse) {
-        CoordinatorGrpcService.answer(request, prototype, operation).thenAccept(response -> {
+        Answers.answer(request, prototype, operation).thenAccept(response -> {
             PipelineResult.Builder result = PipelineResult.newBuilder().setId(id);
             setResponse.accept(result, response);
             answer(result.build());
