@@ -59,7 +59,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +78,6 @@ public final class CairnServer implements AutoCloseable {
     static final String JOINING_MARKER = "control-joining";
     /** How long a member that has joined waits for the log to name it, without a join limit. */
     private static final long JOINED_CATCH_UP_MILLIS = 60_000;
-    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final int GRPC_MESSAGE_BYTES_MAX = 80 * 1024 * 1024;
 
     private final ServerConfig config;
@@ -490,7 +488,7 @@ public final class CairnServer implements AutoCloseable {
     /** The node id kept in the data directory, created on first start. */
     private static String nodeId(Path dataDir, String configured) {
         Path file = dataDir.resolve("node-id");
-        if (!configured.isEmpty() && !NODE_ID.matcher(configured).matches()) {
+        if (!configured.isEmpty() && !Validation.NODE_ID.matcher(configured).matches()) {
             throw new ConfigException("nodeId '" + configured + "' is invalid: use 1-64 letters, "
                     + "digits, '_', '.' or '-', starting with a letter or digit");
         }

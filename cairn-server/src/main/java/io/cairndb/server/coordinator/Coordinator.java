@@ -72,7 +72,7 @@ import java.util.regex.Pattern;
  */
 public final class Coordinator {
 
-    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern NODE_ID = Validation.NODE_ID;
     private static final int VIRTUAL_NODES_MAX = 4096;
     private static final byte OP_PUT = 1;
     private static final byte OP_DELETE = 2;
