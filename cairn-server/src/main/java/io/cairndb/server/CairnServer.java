@@ -6,6 +6,7 @@ import io.cairndb.core.VersionResolver;
 import io.cairndb.api.control.JoinRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.server.common.ConfigException;
+import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.AdminGrpcService;
 import io.cairndb.server.control.ControlGrpcService;
@@ -78,7 +79,6 @@ public final class CairnServer implements AutoCloseable {
     static final String JOINING_MARKER = "control-joining";
     /** How long a member that has joined waits for the log to name it, without a join limit. */
     private static final long JOINED_CATCH_UP_MILLIS = 60_000;
-    private static final int GRPC_MESSAGE_BYTES_MAX = 80 * 1024 * 1024;
 
     private final ServerConfig config;
     private final String nodeId;
@@ -197,7 +197,7 @@ public final class CairnServer implements AutoCloseable {
             Server peer = listen(config.host(), config.peerPort(), "peers",
                     NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
                                     config.peerPort()))
-                            .maxInboundMessageSize(GRPC_MESSAGE_BYTES_MAX)
+                            .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
                             .directExecutor()
                             .addService(new PeerGrpcService(nodeId, local, hlc, wallMillis,
                                     () -> view.get().version(), membership::heartbeatFrom,
@@ -213,7 +213,7 @@ public final class CairnServer implements AutoCloseable {
             Server grpc = listen(config.host(), config.port(), "clients",
                     NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
                                     config.port()))
-                            .maxInboundMessageSize(GRPC_MESSAGE_BYTES_MAX)
+                            .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
                             .directExecutor()
                             .fallbackHandlerRegistry(clientServices)
                             .addService(ProtoReflectionServiceV1.newInstance())
@@ -245,7 +245,8 @@ public final class CairnServer implements AutoCloseable {
             clientServices.add(admin);
             clientServices.serving();
             HttpPlane http = HttpPlane.start(config.host(), config.httpPort(), nodeId,
-                    new Readiness(nodeId, metadata, membership, Math.min(2_000,
+                    new Readiness(nodeId, metadata, membership, Math.min(
+                            ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
                             config.requests().requestTimeoutMillis())),
                     new RestApi(coordinator, admin, config.limits()), metrics);
             started.add(http);

@@ -67,7 +67,7 @@ class PackageDependenciesTest {
                         "replica")
                 .whereLayer("coordinator").mayOnlyAccessLayers("control", "replica", "common")
                 .whereLayer("control").mayOnlyAccessLayers("membership", "common")
-                .whereLayer("membership").mayOnlyAccessLayers("replica")
+                .whereLayer("membership").mayOnlyAccessLayers("replica", "common")
                 .whereLayer("replica").mayOnlyAccessLayers("common")
                 .whereLayer("common").mayNotAccessAnyLayer()
                 .check(CLASSES);

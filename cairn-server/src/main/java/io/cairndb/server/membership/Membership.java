@@ -10,6 +10,7 @@ import io.cairndb.core.ClockOffsets;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.PhiAccrualFailureDetector;
+import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.replica.LocalReplica;
 import io.cairndb.server.replica.PeerCodec;
 import io.cairndb.server.replica.Peers;
@@ -40,7 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class Membership implements Peers, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
-    private static final int MESSAGE_BYTES_MAX = 80 * 1024 * 1024;
 
     private record Peer(String address, ManagedChannel channel, RemoteReplica replica) {
     }
@@ -133,7 +133,8 @@ public final class Membership implements Peers, AutoCloseable {
         CompletableFuture<StatsResponse> result = new CompletableFuture<>();
         try {
             PeerServiceGrpc.newStub(peer(nodeId).channel())
-                    .withDeadlineAfter(Math.min(2_000, requestTimeoutMillis), TimeUnit.MILLISECONDS)
+                    .withDeadlineAfter(Math.min(ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
+                            requestTimeoutMillis), TimeUnit.MILLISECONDS)
                     .stats(StatsRequest.getDefaultInstance(), observer(result));
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
@@ -244,7 +245,7 @@ public final class Membership implements Peers, AutoCloseable {
             ManagedChannel channel = NettyChannelBuilder.forAddress(node.host(), node.peerPort())
                     .localSocketPicker(new OwnAddress())
                     .usePlaintext()
-                    .maxInboundMessageSize(MESSAGE_BYTES_MAX)
+                    .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
                     .directExecutor()
                     .disableRetry()
                     .build();

@@ -1,6 +1,7 @@
 package io.cairndb.server.replica;
 
 import io.cairndb.core.HybridLogicalClock;
+import io.cairndb.server.common.ServerLimits;
 import io.cairndb.storage.Hint;
 import io.cairndb.storage.Mutation;
 import io.cairndb.storage.StorageEngine;
@@ -25,7 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class HintedHandoff {
 
     private static final Logger LOG = LoggerFactory.getLogger(HintedHandoff.class);
-    private static final int DELIVERY_BATCH_ITEMS_MAX = 256;
 
     private final StorageEngine storage;
     private final Peers peers;
@@ -104,7 +104,7 @@ public final class HintedHandoff {
     private CompletableFuture<Void> deliver(String node) {
         List<Hint> hints;
         try {
-            hints = storage.hintsFor(node, DELIVERY_BATCH_ITEMS_MAX);
+            hints = storage.hintsFor(node, ServerLimits.HINT_DELIVERY_BATCH_ITEMS_MAX);
         } catch (StorageException e) {
             LOG.warn("cannot read hints for {}: {}", node, e.getMessage());
             return CompletableFuture.completedFuture(null);
