@@ -79,9 +79,7 @@ public final class Membership implements Peers, AutoCloseable {
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.directory = directory;
         this.metadataBehind = metadataBehind;
-        this.detector = new PhiAccrualFailureDetector(8.0, 100,
-                Math.max(100, heartbeatIntervalMillis / 2), 2 * heartbeatIntervalMillis,
-                heartbeatIntervalMillis);
+        this.detector = PhiAccrualFailureDetector.forInterval(heartbeatIntervalMillis);
     }
 
     /** Starts heartbeating on {@code scheduler}. */
