@@ -21,4 +21,11 @@ public final class Failures {
         }
         return cause;
     }
+
+    /** A failure in one line for a message: its own message if ours, else its type and message. */
+    public static String describe(Throwable error) {
+        Throwable cause = cause(error);
+        return cause instanceof CairnException ? cause.getMessage()
+                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
 }

@@ -20,6 +20,9 @@ public final class VersionResolver {
     /** Default bound on a clock's entries. */
     public static final int CLOCK_ENTRIES_MAX = 16;
 
+    /** The resolver every node uses, keeping {@link #CLOCK_ENTRIES_MAX} clock entries. */
+    public static final VersionResolver DEFAULT = new VersionResolver();
+
     private final int clockEntriesMax;
 
     public VersionResolver() {

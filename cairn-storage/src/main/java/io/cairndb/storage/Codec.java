@@ -1,5 +1,7 @@
 package io.cairndb.storage;
 
+import io.cairndb.core.IdempotencyRecord;
+import io.cairndb.core.Mutation;
 import io.cairndb.core.Tokens;
 import io.cairndb.core.Validation;
 import io.cairndb.core.VectorClock;

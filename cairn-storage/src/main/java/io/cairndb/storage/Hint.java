@@ -1,5 +1,7 @@
 package io.cairndb.storage;
 
+import io.cairndb.core.Mutation;
+
 /**
  * A mutation kept for a replica that did not acknowledge it, to be delivered when the replica is
  * seen alive again.

@@ -1,5 +1,10 @@
 package io.cairndb.storage;
 
+import io.cairndb.core.IdempotencyRecord;
+import io.cairndb.core.ApplyResult;
+import io.cairndb.core.Idempotency;
+import io.cairndb.core.Mutation;
+import io.cairndb.core.VersionStore;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.Version;
@@ -65,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * incoming one, and commit a whole group of mutations in one write batch with one fsync under
  * {@link Durability#SYNC}. No locks are needed, and concurrent writers share fsyncs.
  */
-public final class StorageEngine implements AutoCloseable {
+public final class StorageEngine implements VersionStore, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StorageEngine.class);
 
@@ -255,6 +260,7 @@ public final class StorageEngine implements AutoCloseable {
     // ------------------------------------------------------------------------------ reads
 
     /** The stored version of a key (a tombstone included), or null if there is none. */
+    @Override
     public Version get(String tenantId, byte[] key, long token) {
         ensureOpen();
         byte[] stored = read(data, Codec.dataKey(tenantId, token, key));
@@ -358,6 +364,7 @@ public final class StorageEngine implements AutoCloseable {
     }
 
     /** Live (not deleted) keys of one tenant on this node. */
+    @Override
     public long liveKeys(String tenantId) {
         ensureOpen();
         byte[] stored = read(meta, (META_COUNT_PREFIX + tenantId).getBytes(StandardCharsets.UTF_8));
@@ -424,6 +431,7 @@ public final class StorageEngine implements AutoCloseable {
      * committed (and fsynced under {@link Durability#SYNC}); it completes exceptionally with
      * {@link CairnException} (INTERNAL_ERROR) if the engine cannot accept or commit it.
      */
+    @Override
     public CompletableFuture<ApplyResult> apply(Mutation mutation) {
         CompletableFuture<ApplyResult> result = new CompletableFuture<>();
         if (state != State.RUNNING) {
@@ -643,19 +651,19 @@ public final class StorageEngine implements AutoCloseable {
         byte[] dataKey = Codec.dataKey(m.tenantId(), m.token(), m.key());
         ByteBuffer dataId = ByteBuffer.wrap(dataKey);
         byte[] idemKey = null;
+        IdempotencyRecord existing = null;
         if (m.idempotency() != null) {
             idemKey = Codec.idempotencyKey(m.tenantId(), m.key(),
                     m.idempotency().idempotencyKey());
-            IdempotencyRecord existing = records.get(ByteBuffer.wrap(idemKey));
+            existing = records.get(ByteBuffer.wrap(idemKey));
             if (existing == null && !m.idempotency().generated()) {
                 byte[] stored = db.get(idempotency, idemKey);
                 existing = stored == null ? null
                         : Codec.decodeIdempotency(stored, describe(m.tenantId(), m.key()));
             }
-            if (existing != null && !existing.expired(m.idempotency().nowMillis())) {
-                boolean same = Arrays.equals(existing.requestHash(), m.idempotency().requestHash());
-                return new ApplyResult(same ? ApplyResult.Outcome.DUPLICATE
-                        : ApplyResult.Outcome.CONFLICT, null, null, existing);
+            if (existing != null && Idempotency.decide(existing, m.idempotency())
+                    != Idempotency.Decision.NEW) {
+                return Idempotency.apply(null, existing, m, resolver);
             }
         }
         // The key's current version: written earlier in this group, else remembered from an
@@ -667,7 +675,8 @@ public final class StorageEngine implements AutoCloseable {
         if (previous == null) {
             previous = decodeOrNull(db.get(data, dataKey), m);
         }
-        Version merged = resolver.resolve(previous, m.version());
+        ApplyResult result = Idempotency.apply(previous, existing, m, resolver);
+        Version merged = result.stored();
         if (!merged.equals(previous)) {
             batch.put(data, dataKey, Codec.encodeVersion(merged));
             versions.put(dataId, merged);
@@ -682,14 +691,11 @@ public final class StorageEngine implements AutoCloseable {
             }
         }
         if (idemKey != null) {
-            Mutation.IdempotencyRequest request = m.idempotency();
-            IdempotencyRecord record = new IdempotencyRecord(request.requestHash(),
-                    request.nowMillis(), request.nowMillis() + request.ttlMillis(),
-                    merged.clock(), merged.hlc(), merged.coordinatorNodeId());
+            IdempotencyRecord record = Idempotency.record(m.idempotency(), merged);
             batch.put(idempotency, idemKey, Codec.encodeIdempotency(record));
             records.put(ByteBuffer.wrap(idemKey), record);
         }
-        return new ApplyResult(ApplyResult.Outcome.APPLIED, merged, previous, null);
+        return result;
     }
 
     private Version decodeOrNull(byte[] stored, Mutation m) {

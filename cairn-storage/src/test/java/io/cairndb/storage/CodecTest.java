@@ -1,5 +1,6 @@
 package io.cairndb.storage;
 
+import io.cairndb.core.IdempotencyRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

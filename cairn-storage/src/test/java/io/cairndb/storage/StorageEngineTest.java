@@ -1,5 +1,7 @@
 package io.cairndb.storage;
 
+import io.cairndb.core.ApplyResult;
+import io.cairndb.core.Mutation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -32,8 +32,12 @@ import io.cairndb.api.WriteKeyValueResponse;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ConsistencyLevel;
 import io.cairndb.core.ErrorCode;
+import io.cairndb.core.Failures;
 import io.cairndb.core.HybridLogicalClock;
-import io.cairndb.core.SequentialWrites;
+import io.cairndb.core.Idempotency;
+import io.cairndb.core.ReadMachine;
+import io.cairndb.core.Scheduler;
+import io.cairndb.core.WriteMachine;
 import io.cairndb.core.Tokens;
 import io.cairndb.core.Validation;
 import io.cairndb.core.VectorClock;
@@ -46,15 +50,12 @@ import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.control.NodeInfo;
 import io.cairndb.server.control.TenantInfo;
 import io.cairndb.server.replica.ReplicaRouter;
-import io.cairndb.storage.ApplyResult;
+import io.cairndb.core.ApplyResult;
 import io.cairndb.storage.KeyScan;
-import io.cairndb.storage.Mutation;
+import io.cairndb.core.Mutation;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 
 /**
@@ -74,8 +77,6 @@ public final class Coordinator {
 
     private static final Pattern NODE_ID = Validation.NODE_ID;
     private static final int VIRTUAL_NODES_MAX = 4096;
-    private static final byte OP_PUT = 1;
-    private static final byte OP_DELETE = 2;
 
     private final String nodeId;
     private final MetadataStore metadata;
@@ -86,12 +87,30 @@ public final class Coordinator {
     private final CoordinatorSettings settings;
     private final NodeStats localStats;
     private final VersionResolver resolver = new VersionResolver();
+    private final Scheduler scheduler;
+    private final Supplier<RandomGenerator> random;
     /** Writes stamped again because a replica held a version they had not seen. */
     private final LongAdder restamped = new LongAdder();
 
+    /** A coordinator with the node's deadline timer and each thread's fast random generator. */
     public Coordinator(MetadataStore metadata, ReplicaRouter router, Validation validation,
                        HybridLogicalClock hlc, LongSupplier wallMillis,
                        CoordinatorSettings settings, NodeStats localStats) {
+        this(metadata, router, validation, hlc, wallMillis, settings, localStats,
+                WheelScheduler.SHARED, ThreadLocalRandom::current);
+    }
+
+    /**
+     * @param scheduler runs request deadlines
+     * @param random the generator for read-repair chances and generated idempotency keys; it is
+     *     asked for on each use, so a thread-local one may be given
+     */
+    public Coordinator(MetadataStore metadata, ReplicaRouter router, Validation validation,
+                       HybridLogicalClock hlc, LongSupplier wallMillis,
+                       CoordinatorSettings settings, NodeStats localStats, Scheduler scheduler,
+                       Supplier<RandomGenerator> random) {
+        this.scheduler = scheduler;
+        this.random = random;
         this.nodeId = router.selfNodeId();
         this.metadata = metadata;
         this.router = router;
@@ -148,180 +167,90 @@ public final class Coordinator {
         ConsistencyLevel level = readLevel(request.getConsistency());
         long token = Tokens.token(tenant.tenantId(), key);
         List<String> targets = replicasFor(tenant, token);
-        int required = level.required(targets.size());
         boolean askAll = level == ConsistencyLevel.ALL
-                || ThreadLocalRandom.current().nextDouble() < settings.readRepairChance();
-        ReadRound round = new ReadRound(tenant.tenantId(), key, token, orderForReads(targets),
-                required, askAll);
-        return round.run().thenCompose(answers -> {
-            Version winner = resolveAll(answers.values());
-            CompletableFuture<Void> repaired = level == ConsistencyLevel.ONE
-                    ? CompletableFuture.completedFuture(null)
-                    : repair(tenant.tenantId(), key, token, winner, answers);
-            // Answers that arrive after the level was met are repaired in the background; the
-            // early ones too at "one", or if the late answers changed the winner.
-            round.allAnswers().thenAccept(all -> {
-                Version latest = resolveAll(all.values());
-                Map<String, Version> unrepaired = new LinkedHashMap<>(all);
-                if (level != ConsistencyLevel.ONE && java.util.Objects.equals(latest, winner)) {
-                    unrepaired.keySet().removeAll(answers.keySet());
-                }
-                repair(tenant.tenantId(), key, token, latest, unrepaired);
-            });
-            return repaired.thenApply(ignored -> {
-                if (winner == null || winner.isTombstone()) {
-                    throw new CairnException(ErrorCode.KEY_NOT_FOUND, "key '"
-                            + Validation.printable(request.getKey()) + "' not found in tenant '"
-                            + tenant.tenantId() + "'");
-                }
-                hlc.observe(winner.hlc());
-                return ReadKeyValueResponse.newBuilder()
-                        .setSuccess(true)
-                        .setKey(request.getKey())
-                        .setValue(ByteString.copyFrom(winner.value()))
-                        .setVectorClock(toProto(winner.clock()))
-                        .setReplicaCount(answers.size())
-                        .setConsistency(level.wireName())
-                        .build();
-            });
+                || random.get().nextDouble() < settings.readRepairChance();
+        ReadMachine machine = new ReadMachine(tenant.tenantId(), key, token,
+                ReadMachine.order(targets, nodeId, router::isAlive),
+                level.required(targets.size()), askAll, level != ConsistencyLevel.ONE,
+                settings.requestTimeoutMillis());
+        return new ReadDriver(machine, tenant.tenantId(), key, token).start().thenApply(answer -> {
+            Version winner = answer.winner();
+            if (winner == null || winner.isTombstone()) {
+                throw new CairnException(ErrorCode.KEY_NOT_FOUND, "key '"
+                        + Validation.printable(request.getKey()) + "' not found in tenant '"
+                        + tenant.tenantId() + "'");
+            }
+            hlc.observe(winner.hlc());
+            return ReadKeyValueResponse.newBuilder()
+                    .setSuccess(true)
+                    .setKey(request.getKey())
+                    .setValue(ByteString.copyFrom(winner.value()))
+                    .setVectorClock(toProto(winner.clock()))
+                    .setReplicaCount(answer.replicaCount())
+                    .setConsistency(level.wireName())
+                    .build();
         });
     }
 
     /**
-     * One read across replicas: asks {@code required} of them (all live ones when
-     * {@code askAll}), falls back to the next replica when one fails, and completes once
-     * {@code required} have answered. Answers map node to version (null: the replica has none).
+     * Runs one {@link ReadMachine}: performs its effects, and feeds it each replica's answer,
+     * each repair's end and the deadline, one at a time.
      */
-    private final class ReadRound {
+    private final class ReadDriver {
+        private final ReadMachine machine;
         private final String tenantId;
         private final byte[] key;
         private final long token;
-        private final List<String> order;
-        private final int required;
-        private final boolean askAll;
-        private final Map<String, Version> answers = new LinkedHashMap<>();
-        private final List<String> failures = new ArrayList<>();
-        private final CompletableFuture<Map<String, Version>> done = new CompletableFuture<>();
-        private final CompletableFuture<Map<String, Version>> all = new CompletableFuture<>();
-        private int next;
-        private int inFlight;
+        private final CompletableFuture<ReadMachine.Answer> answer = new CompletableFuture<>();
 
-        ReadRound(String tenantId, byte[] key, long token, List<String> order, int required,
-                  boolean askAll) {
+        ReadDriver(ReadMachine machine, String tenantId, byte[] key, long token) {
+            this.machine = machine;
             this.tenantId = tenantId;
             this.key = key;
             this.token = token;
-            this.order = order;
-            this.required = required;
-            this.askAll = askAll;
         }
 
-        CompletableFuture<Map<String, Version>> run() {
-            int initial = askAll ? order.size() : required;
+        CompletableFuture<ReadMachine.Answer> start() {
+            List<ReadMachine.Effect> effects;
             synchronized (this) {
-                for (int i = 0; i < initial; i++) {
-                    launchNext();
+                effects = machine.start();
+            }
+            perform(effects);
+            if (!answer.isDone()) {
+                Scheduler.Timer timer = scheduler.schedule(() -> perform(step(machine::timedOut)),
+                        settings.requestTimeoutMillis());
+                answer.whenComplete((result, error) -> timer.cancel());
+            }
+            return answer;
+        }
+
+        private synchronized List<ReadMachine.Effect> step(
+                java.util.function.Supplier<List<ReadMachine.Effect>> input) {
+            return input.get();
+        }
+
+        private void perform(List<ReadMachine.Effect> effects) {
+            for (ReadMachine.Effect effect : effects) {
+                if (effect instanceof ReadMachine.Read read) {
+                    String node = read.node();
+                    calling(() -> router.replica(node).read(tenantId, key, token))
+                            .whenComplete((version, error) -> perform(error == null
+                                    ? step(() -> machine.answered(node, version))
+                                    : step(() -> machine.failed(node, Failures.describe(error)))));
+                } else if (effect instanceof ReadMachine.Repair repair) {
+                    calling(() -> router.replica(repair.node()).apply(repair.mutation()))
+                            .whenComplete((result, error) -> perform(
+                                    step(() -> machine.repaired(repair, error == null))));
+                } else if (effect instanceof ReadMachine.StoreHint hint) {
+                    router.storeHint(hint.node(), hint.mutation());
+                } else if (effect instanceof ReadMachine.Answer done) {
+                    answer.complete(done);
+                } else if (effect instanceof ReadMachine.Fail fail) {
+                    answer.completeExceptionally(failure(fail.code(), fail.message(),
+                            fail.acknowledged()));
                 }
             }
-            Quorum.schedule(() -> {
-                synchronized (this) {
-                    done.completeExceptionally(new QuorumNotReachedException("read reached "
-                            + answers.size() + " of " + required + " required replicas within "
-                            + settings.requestTimeoutMillis() + " ms"
-                            + (failures.isEmpty() ? "" : ": " + String.join("; ", failures)),
-                            answers.size()));
-                }
-            }, settings.requestTimeoutMillis(), done);
-            return done;
         }
-
-        /** Every answer, once no call is in flight. */
-        CompletableFuture<Map<String, Version>> allAnswers() {
-            return all;
-        }
-
-        private void launchNext() {
-            if (next >= order.size()) {
-                return;
-            }
-            String node = order.get(next++);
-            inFlight++;
-            CompletableFuture<Version> call;
-            try {
-                call = router.replica(node).read(tenantId, key, token);
-            } catch (RuntimeException e) {
-                call = CompletableFuture.failedFuture(e);
-            }
-            call.whenComplete((version, error) -> answered(node, version, error));
-        }
-
-        private synchronized void answered(String node, Version version, Throwable error) {
-            inFlight--;
-            if (error == null) {
-                answers.put(node, version);
-                if (answers.size() >= required) {
-                    done.complete(Collections.unmodifiableMap(new LinkedHashMap<>(answers)));
-                }
-            } else {
-                failures.add(Quorum.describe(error));
-                launchNext();
-                if (answers.size() + inFlight < required) {
-                    done.completeExceptionally(new QuorumNotReachedException("read reached "
-                            + answers.size() + " of " + required + " required replicas: "
-                            + String.join("; ", failures), answers.size()));
-                }
-            }
-            if (inFlight == 0) {
-                all.complete(Collections.unmodifiableMap(new LinkedHashMap<>(answers)));
-            }
-        }
-    }
-
-    private Version resolveAll(java.util.Collection<Version> versions) {
-        Version winner = null;
-        for (Version version : versions) {
-            winner = version == null ? winner : resolver.resolve(winner, version);
-        }
-        return winner;
-    }
-
-    /** Sends {@code winner} to every replica whose answer differs from it; completes when done. */
-    private CompletableFuture<Void> repair(String tenantId, byte[] key, long token, Version winner,
-                                           Map<String, Version> answers) {
-        if (winner == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        List<CompletableFuture<?>> repairs = new ArrayList<>();
-        for (Map.Entry<String, Version> answer : answers.entrySet()) {
-            if (!winner.equals(answer.getValue())) {
-                Mutation mutation = new Mutation(tenantId, key, token, winner, null);
-                repairs.add(router.replica(answer.getKey()).apply(mutation)
-                        .exceptionally(error -> {
-                            router.storeHint(answer.getKey(), mutation);
-                            return null;
-                        }));
-            }
-        }
-        return CompletableFuture.allOf(repairs.toArray(new CompletableFuture<?>[0]));
-    }
-
-    /** Replicas in the order reads try them: this node, other live ones, then the rest. */
-    private List<String> orderForReads(List<String> targets) {
-        List<String> order = new ArrayList<>(targets.size());
-        if (targets.contains(nodeId)) {
-            order.add(nodeId);
-        }
-        for (String node : targets) {
-            if (!node.equals(nodeId) && router.isAlive(node)) {
-                order.add(node);
-            }
-        }
-        for (String node : targets) {
-            if (!order.contains(node)) {
-                order.add(node);
-            }
-        }
-        return order;
     }
 
     public CompletableFuture<BatchWriteResponse> batchWrite(BatchWriteRequest request) {
@@ -344,40 +273,50 @@ public final class Coordinator {
             throw CairnException.invalid("items hold " + bytes + " bytes of keys and values; the "
                     + "limit is " + validation.limits().batchSizeBytesMax() + " bytes");
         }
-        // Items are grouped by replica set, and each replica gets one call per group.
+        // Each item runs its own machine; the first round's sends are grouped by replica, and
+        // each replica gets one call for all its items.
         List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>(count);
-        List<Prepared> prepared = new ArrayList<>(count);
-        Map<List<String>, List<Integer>> groups = new LinkedHashMap<>();
+        Map<String, List<WriteMachine.Send>> sends = new LinkedHashMap<>();
+        Map<WriteMachine.Send, WriteDriver> drivers = new java.util.IdentityHashMap<>();
         for (int i = 0; i < count; i++) {
+            WriteDriver driver;
             try {
-                Prepared item = prepareItem(tenant, level, request.getItems(i), i);
-                prepared.add(item);
-                groups.computeIfAbsent(item.targets(), targets -> new ArrayList<>()).add(i);
-                outcomes.add(null);
+                driver = new WriteDriver(prepareItem(tenant, level, request.getItems(i), i));
             } catch (CairnException e) {
-                prepared.add(null);
                 outcomes.add(CompletableFuture.failedFuture(e));
+                continue;
+            }
+            outcomes.add(driver.outcome);
+            for (WriteMachine.Effect effect : driver.start()) {
+                if (effect instanceof WriteMachine.Send send) {
+                    sends.computeIfAbsent(send.node(), node -> new ArrayList<>()).add(send);
+                    drivers.put(send, driver);
+                } else {
+                    driver.perform(effect);
+                }
             }
         }
-        List<List<CompletableFuture<ApplyResult>>> calls = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            calls.add(new ArrayList<>());
-        }
-        groups.forEach((targets, items) -> {
-            List<Mutation> mutations = new ArrayList<>(items.size());
-            items.forEach(i -> mutations.add(prepared.get(i).mutation()));
-            for (String node : targets) {
-                List<CompletableFuture<ApplyResult>> answers = applyAllOrHint(node, mutations);
-                for (int j = 0; j < items.size(); j++) {
-                    calls.get(items.get(j)).add(answers.get(j));
+        sends.forEach((node, group) -> {
+            List<Mutation> mutations = new ArrayList<>(group.size());
+            group.forEach(send -> mutations.add(send.mutation()));
+            List<CompletableFuture<ApplyResult>> answers;
+            try {
+                answers = router.replica(node).applyAll(mutations);
+            } catch (RuntimeException e) {
+                answers = new ArrayList<>(group.size());
+                for (int k = 0; k < group.size(); k++) {
+                    answers.add(CompletableFuture.failedFuture(e));
                 }
+            }
+            for (int k = 0; k < group.size(); k++) {
+                WriteMachine.Send send = group.get(k);
+                answers.get(k).whenComplete((result, error) -> drivers.get(send)
+                        .answered(send, result, error));
             }
         });
         List<CompletableFuture<BatchWriteItemResult>> results = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            CompletableFuture<WriteOutcome> outcome = outcomes.get(i) != null ? outcomes.get(i)
-                    : settle(prepared.get(i), calls.get(i));
-            results.add(itemResult(request.getItems(i), outcome));
+            results.add(itemResult(request.getItems(i), outcomes.get(i)));
         }
         return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
                 .thenApply(ignored -> {
@@ -664,7 +603,7 @@ public final class Coordinator {
         Version version = value == null ? Version.tombstone(nodeId, stamp)
                 : Version.write(value, nodeId, stamp);
         Mutation mutation = new Mutation(tenant.tenantId(), key, token, version,
-                new Mutation.IdempotencyRequest(idemKey, requestHash(value), now,
+                new Mutation.IdempotencyRequest(idemKey, Idempotency.requestHash(value), now,
                         settings.idempotencyTtlMillis(), generated));
         return new Prepared(mutation, targets, level.required(targets.size()), idemKey,
                 value == null ? "delete" : "write");
@@ -673,89 +612,100 @@ public final class Coordinator {
     /** Writes a value (or, with {@code value} null, a tombstone) to the key's replicas. */
     private CompletableFuture<WriteOutcome> mutate(TenantInfo tenant, byte[] key, byte[] value,
                                                    ConsistencyLevel level, String idempotencyKey) {
-        Prepared prepared = prepare(tenant, key, value, level, idempotencyKey);
-        List<CompletableFuture<ApplyResult>> calls = new ArrayList<>(prepared.targets().size());
-        for (String node : prepared.targets()) {
-            calls.add(applyOrHint(node, prepared.mutation()));
-        }
-        return settle(prepared, calls);
+        WriteDriver driver = new WriteDriver(prepare(tenant, key, value, level, idempotencyKey));
+        driver.perform(driver.start());
+        return driver.outcome;
     }
 
     /**
-     * Answers a write once its replicas' answers meet its consistency level. When an answer shows
-     * that a replica kept a version the write did not know about and could not beat (an earlier
-     * write stamped by a clock running ahead), the write is stamped again above it first
-     * ({@link SequentialWrites}), so that a write acknowledged before this one began never wins
-     * over it.
+     * Runs one {@link WriteMachine}: performs its effects (sends, hints, a clock reading, the
+     * answer) and feeds it each replica's answer and each deadline, one at a time.
      */
-    private CompletableFuture<WriteOutcome> settle(Prepared prepared,
-                                                   List<CompletableFuture<ApplyResult>> calls) {
-        return Quorum.await(calls, prepared.required(), settings.requestTimeoutMillis(),
-                        prepared.what())
-                .thenCompose(answers -> {
-                    WriteOutcome outcome = outcome(prepared, answers);
-                    if (outcome.duplicate()) {
-                        return CompletableFuture.completedFuture(outcome);
-                    }
-                    Version written = prepared.mutation().version();
-                    for (ApplyResult answer : answers) {
-                        if (answer.outcome() == ApplyResult.Outcome.APPLIED
-                                && SequentialWrites.isOvertaken(written, answer.clock())) {
-                            return restamp(prepared, appliedClocks(answers));
-                        }
-                    }
-                    return CompletableFuture.completedFuture(outcome);
-                });
-    }
+    private final class WriteDriver {
+        private final Prepared prepared;
+        private final WriteMachine machine;
+        private final CompletableFuture<WriteOutcome> outcome = new CompletableFuture<>();
 
-    /** The clocks of what the replicas that applied the write now store. */
-    private static List<VectorClock> appliedClocks(List<ApplyResult> answers) {
-        List<VectorClock> clocks = new ArrayList<>(answers.size());
-        for (ApplyResult answer : answers) {
-            if (answer.outcome() == ApplyResult.Outcome.APPLIED) {
-                clocks.add(answer.clock());
+        WriteDriver(Prepared prepared) {
+            this.prepared = prepared;
+            this.machine = new WriteMachine(prepared.mutation(), prepared.targets(),
+                    prepared.required(), prepared.what(), prepared.idempotencyKey(),
+                    settings.requestTimeoutMillis());
+        }
+
+        /** The first round's effects, for the caller to perform (a batch groups its sends). */
+        List<WriteMachine.Effect> start() {
+            List<WriteMachine.Effect> effects = step(() -> machine.start(router::isAlive));
+            deadline(1);
+            return effects;
+        }
+
+        private void deadline(int round) {
+            if (outcome.isDone()) {
+                return;
+            }
+            Scheduler.Timer timer = scheduler.schedule(
+                    () -> perform(step(() -> machine.timedOut(round))),
+                    settings.requestTimeoutMillis());
+            outcome.whenComplete((result, error) -> timer.cancel());
+        }
+
+        private synchronized List<WriteMachine.Effect> step(
+                java.util.function.Supplier<List<WriteMachine.Effect>> input) {
+            return input.get();
+        }
+
+        /** Feeds the machine one replica's answer to a send, and performs what follows. */
+        void answered(WriteMachine.Send send, ApplyResult result, Throwable error) {
+            perform(error == null
+                    ? step(() -> machine.applied(send.round(), send.node(), result))
+                    : step(() -> machine.failed(send.round(), send.node(),
+                            Failures.describe(error))));
+        }
+
+        void perform(List<WriteMachine.Effect> effects) {
+            for (WriteMachine.Effect effect : effects) {
+                perform(effect);
             }
         }
-        return clocks;
-    }
 
-    /** Writes {@code prepared}'s value again, stamped above every clock in {@code stored}. */
-    private CompletableFuture<WriteOutcome> restamp(Prepared prepared, List<VectorClock> stored) {
-        Mutation first = prepared.mutation();
-        long stamp = SequentialWrites.restampReading(first.version(),
-                hlc.now(wallMillis.getAsLong()), stored);
-        Version again = SequentialWrites.restamped(first.version(), stored, stamp);
-        // No idempotency check: the first round stored the record, and this round must apply
-        // even where it did. A retry of the request still finds that record.
-        Mutation mutation = new Mutation(first.tenantId(), first.key(), first.token(), again,
-                null);
-        List<CompletableFuture<ApplyResult>> calls = new ArrayList<>(prepared.targets().size());
-        for (String node : prepared.targets()) {
-            calls.add(applyOrHint(node, mutation));
-        }
-        restamped.increment();
-        return Quorum.await(calls, prepared.required(), settings.requestTimeoutMillis(),
-                        prepared.what())
-                .thenApply(answers -> outcome(prepared, answers));
-    }
-
-    /** The write's outcome from answers that met its level; throws on a conflict. */
-    private WriteOutcome outcome(Prepared prepared, List<ApplyResult> answers) {
-        VectorClock clock = VectorClock.empty();
-        boolean allDuplicates = true;
-        for (ApplyResult answer : answers) {
-            if (answer.outcome() == ApplyResult.Outcome.CONFLICT) {
-                throw new CairnException(ErrorCode.IDEMPOTENCY_KEY_CONFLICT, "idempotency_key '"
-                        + Validation.printable(prepared.idempotencyKey())
-                        + "' was already used for a different " + prepared.what()
-                        + " of this key; use a new idempotency key");
+        void perform(WriteMachine.Effect effect) {
+            if (effect instanceof WriteMachine.Send send) {
+                calling(() -> router.replica(send.node()).apply(send.mutation()))
+                        .whenComplete((result, error) -> answered(send, result, error));
+            } else if (effect instanceof WriteMachine.StoreHint hint) {
+                router.storeHint(hint.node(), hint.mutation());
+            } else if (effect instanceof WriteMachine.NeedStamp) {
+                restamped.increment();
+                long reading = hlc.now(wallMillis.getAsLong());
+                perform(step(() -> machine.stamped(reading, router::isAlive)));
+                deadline(2);
+            } else if (effect instanceof WriteMachine.Answer answer) {
+                hlc.observe(answer.clock().maxCounter());
+                outcome.complete(new WriteOutcome(prepared.idempotencyKey(), answer.clock(),
+                        answer.replicaCount(), answer.duplicate()));
+            } else if (effect instanceof WriteMachine.Fail fail) {
+                outcome.completeExceptionally(failure(fail.code(), fail.message(),
+                        fail.acknowledged()));
             }
-            allDuplicates &= answer.outcome() == ApplyResult.Outcome.DUPLICATE;
-            clock = clock.merge(answer.clock());
         }
-        hlc.observe(clock.maxCounter());
-        return new WriteOutcome(prepared.idempotencyKey(), clock, answers.size(),
-                allDuplicates);
+    }
+
+    /** A machine's failure as the exception the fronts map to an error response. */
+    private static CairnException failure(ErrorCode code, String message, int acknowledged) {
+        return code == ErrorCode.QUORUM_NOT_REACHED
+                ? new QuorumNotReachedException(message, acknowledged)
+                : new CairnException(code, message);
+    }
+
+    /** A replica call; one that throws before it starts counts as a failed call. */
+    private static <T> CompletableFuture<T> calling(
+            java.util.function.Supplier<CompletableFuture<T>> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Writes stamped again because a replica held a version they did not know about. */
@@ -765,84 +715,14 @@ public final class Coordinator {
 
     /**
      * A random version-4 UUID. Unguessability buys nothing here (a key only names a retry of one
-     * key's write), so it comes from the thread's fast generator, not the locked SecureRandom
+     * key's write), so it comes from the injected fast generator, not the locked SecureRandom
      * {@link UUID#randomUUID()} shares across every request.
      */
-    private static String generatedIdempotencyKey() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
-        long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+    private String generatedIdempotencyKey() {
+        RandomGenerator generator = random.get();
+        long high = (generator.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (generator.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
         return new UUID(high, low).toString();
-    }
-
-    private static byte[] requestHash(byte[] value) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(value == null ? OP_DELETE : OP_PUT);
-            if (value != null) {
-                digest.update(value);
-            }
-            return digest.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    /**
-     * Sends a mutation to one replica. A replica believed down is not waited on: it gets a hint
-     * at once and counts as a failure. A replica that fails or times out gets a hint too.
-     */
-    private CompletableFuture<ApplyResult> applyOrHint(String node, Mutation mutation) {
-        if (!router.isAlive(node)) {
-            router.storeHint(node, mutation);
-            return CompletableFuture.failedFuture(new CairnException(ErrorCode.QUORUM_NOT_REACHED,
-                    "replica " + node + " is believed down (hinted)"));
-        }
-        CompletableFuture<ApplyResult> call;
-        try {
-            call = router.replica(node).apply(mutation);
-        } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
-        }
-        call.whenComplete((result, error) -> {
-            if (error != null) {
-                router.storeHint(node, mutation);
-            }
-        });
-        return call;
-    }
-
-    /** {@link #applyOrHint} for many mutations bound for one replica, in one call. */
-    private List<CompletableFuture<ApplyResult>> applyAllOrHint(String node,
-                                                                List<Mutation> mutations) {
-        if (mutations.size() == 1) {
-            return List.of(applyOrHint(node, mutations.get(0)));
-        }
-        List<CompletableFuture<ApplyResult>> calls;
-        if (!router.isAlive(node)) {
-            calls = new ArrayList<>(mutations.size());
-            for (Mutation mutation : mutations) {
-                calls.add(applyOrHint(node, mutation));
-            }
-            return calls;
-        }
-        try {
-            calls = router.replica(node).applyAll(mutations);
-        } catch (RuntimeException e) {
-            calls = new ArrayList<>(mutations.size());
-            for (int i = 0; i < mutations.size(); i++) {
-                calls.add(CompletableFuture.failedFuture(e));
-            }
-        }
-        for (int i = 0; i < mutations.size(); i++) {
-            Mutation mutation = mutations.get(i);
-            calls.get(i).whenComplete((result, error) -> {
-                if (error != null) {
-                    router.storeHint(node, mutation);
-                }
-            });
-        }
-        return calls;
     }
 
     private List<String> replicasFor(TenantInfo tenant, long token) {

@@ -1,7 +1,7 @@
 package io.cairndb.server.replica;
 
 import io.cairndb.api.peer.StatsResponse;
-import io.cairndb.storage.Mutation;
+import io.cairndb.core.Mutation;
 import java.util.concurrent.CompletableFuture;
 
 /** Routes a coordinator's replica calls to this node's peers, and its hints to hinted handoff. */

@@ -3,7 +3,7 @@ package io.cairndb.server.replica;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.server.common.ServerLimits;
 import io.cairndb.storage.Hint;
-import io.cairndb.storage.Mutation;
+import io.cairndb.core.Mutation;
 import io.cairndb.storage.StorageEngine;
 import io.cairndb.storage.StorageException;
 import java.util.List;

@@ -6,7 +6,7 @@ import io.cairndb.api.peer.ClockEntry;
 import io.cairndb.api.peer.StoredVersion;
 import io.cairndb.core.VectorClock;
 import io.cairndb.core.Version;
-import io.cairndb.storage.Mutation;
+import io.cairndb.core.Mutation;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package io.cairndb.server.replica;
 
 import io.cairndb.core.Version;
-import io.cairndb.storage.ApplyResult;
+import io.cairndb.core.ApplyResult;
 import io.cairndb.storage.KeyScan;
-import io.cairndb.storage.Mutation;
+import io.cairndb.core.Mutation;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 

@@ -1,6 +1,6 @@
 package io.cairndb.server.replica;
 
-import io.cairndb.storage.Mutation;
+import io.cairndb.core.Mutation;
 import java.util.concurrent.CompletableFuture;
 
 /**

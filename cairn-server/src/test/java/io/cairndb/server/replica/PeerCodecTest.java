@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairndb.api.peer.ApplyRequest;
 import io.cairndb.core.Version;
-import io.cairndb.storage.Mutation;
+import io.cairndb.core.Mutation;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

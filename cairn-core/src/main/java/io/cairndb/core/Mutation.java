@@ -1,6 +1,5 @@
-package io.cairndb.storage;
+package io.cairndb.core;
 
-import io.cairndb.core.Version;
 import java.util.Objects;
 
 /**
@@ -10,7 +9,7 @@ import java.util.Objects;
  *
  * @param tenantId the tenant
  * @param key the key's bytes
- * @param token the key's token ({@link io.cairndb.core.Tokens#token})
+ * @param token the key's token ({@link Tokens#token})
  * @param version the incoming version (a write or a tombstone)
  * @param idempotency the idempotency check, or null for none
  */

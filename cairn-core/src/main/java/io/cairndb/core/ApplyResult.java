@@ -1,7 +1,5 @@
-package io.cairndb.storage;
+package io.cairndb.core;
 
-import io.cairndb.core.VectorClock;
-import io.cairndb.core.Version;
 
 /**
  * What applying a {@link Mutation} did.

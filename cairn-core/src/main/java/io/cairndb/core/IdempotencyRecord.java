@@ -1,6 +1,5 @@
-package io.cairndb.storage;
+package io.cairndb.core;
 
-import io.cairndb.core.VectorClock;
 
 /**
  * What a replica remembers of a write made with an idempotency key: a hash of the request, when the

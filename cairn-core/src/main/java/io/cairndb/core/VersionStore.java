@@ -1,0 +1,24 @@
+package io.cairndb.core;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One replica's versions of keys, as the request path needs them. The node's implementation is
+ * RocksDB ({@code StorageEngine}); {@link MemoryStore} is its in-memory twin for simulations, and
+ * the two are tested against each other on random operation sequences.
+ */
+public interface VersionStore {
+
+    /**
+     * Applies a mutation atomically ({@link Idempotency#apply}): the merged version, and for a
+     * mutation with an idempotency check its record, land together or not at all. Completes once
+     * the change is as durable as the store's durability mode makes it.
+     */
+    CompletableFuture<ApplyResult> apply(Mutation mutation);
+
+    /** The stored version of a key (a tombstone included), or null if there is none. */
+    Version get(String tenantId, byte[] key, long token);
+
+    /** Live (not deleted) keys of one tenant in this store. */
+    long liveKeys(String tenantId);
+}

@@ -1,0 +1,235 @@
+package io.cairndb.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * One write or delete at its coordinator, from the first send to the client's answer, as a pure
+ * state machine in the shape of etcd's Raft: inputs go in (the start, each replica's answer or
+ * failure, a clock reading, a timeout) and effects come out (send a mutation to a replica, keep a
+ * hint for one, take a clock reading, answer or fail the client). It reads no clock, opens no
+ * socket, touches no disk and starts no thread; its driver does all of that, one input at a time.
+ *
+ * <p>The rules it holds:
+ * <ul>
+ *   <li>A replica believed down is not waited on: it gets a hint at once and counts as a failure.
+ *       A replica whose call fails gets a hint too, whenever the failure arrives. A hint never
+ *       counts as an acknowledgement.</li>
+ *   <li>The client is answered once {@code required} replicas acknowledged the current round;
+ *       a request fails once that can no longer happen and every call of the round has ended,
+ *       or at its timeout.</li>
+ *   <li>Any replica's {@link ApplyResult.Outcome#CONFLICT} fails the request
+ *       ({@link Idempotency#conflict}); when every answer is a duplicate, the answer says so.</li>
+ *   <li>When an answer shows the write was overtaken by a version it did not know about
+ *       ({@link SequentialWrites}), it asks for a clock reading and sends a second round stamped
+ *       above what the replicas showed, without the idempotency check, before it answers.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: the driver serialises inputs.
+ */
+public final class WriteMachine {
+
+    /** What the driver must do. */
+    public sealed interface Effect permits Send, StoreHint, NeedStamp, Answer, Fail {
+    }
+
+    /**
+     * Send {@code mutation} to {@code node}; report its answer with {@link #applied} or
+     * {@link #failed}, naming {@code round}.
+     */
+    public record Send(String node, int round, Mutation mutation) implements Effect {
+    }
+
+    /** Keep {@code mutation} as a hint for {@code node}, to deliver when it is seen alive. */
+    public record StoreHint(String node, Mutation mutation) implements Effect {
+    }
+
+    /** Read the coordinator's hybrid clock and call {@link #stamped} with the reading. */
+    public record NeedStamp() implements Effect {
+    }
+
+    /** Answer the client: the write met its level. */
+    public record Answer(VectorClock clock, int replicaCount, boolean duplicate) implements Effect {
+    }
+
+    /** Fail the client's request; {@code acknowledged} replicas had acknowledged it. */
+    public record Fail(ErrorCode code, String message, int acknowledged) implements Effect {
+    }
+
+    private final Mutation first;
+    private final List<String> targets;
+    private final int required;
+    private final String what;
+    private final String idempotencyKey;
+    private final long timeoutMillis;
+    private final List<ApplyResult> answers;
+    private final List<String> failures = new ArrayList<>(2);
+    private Mutation current;
+    private QuorumTracker tracker;
+    private int round = 1;
+    private boolean awaitingStamp;
+    private boolean done;
+
+    /**
+     * @param mutation the stamped write or tombstone, with its idempotency check
+     * @param targets the key's replicas
+     * @param required acknowledgements the consistency level needs, 1..targets
+     * @param what "write" or "delete", for messages
+     * @param idempotencyKey the request's key, for the conflict message
+     * @param timeoutMillis the request's deadline, for the timeout message
+     */
+    public WriteMachine(Mutation mutation, List<String> targets, int required, String what,
+                        String idempotencyKey, long timeoutMillis) {
+        this.first = mutation;
+        this.current = mutation;
+        this.targets = targets;
+        this.required = required;
+        this.what = what;
+        this.idempotencyKey = idempotencyKey;
+        this.timeoutMillis = timeoutMillis;
+        this.tracker = new QuorumTracker(required, targets.size());
+        this.answers = new ArrayList<>(targets.size());
+    }
+
+    /** The first round: a send to each replica {@code alive} admits, a hint for each other. */
+    public List<Effect> start(Predicate<String> alive) {
+        return sendRound(alive);
+    }
+
+    /** {@code node} answered the mutation of {@code round}. */
+    public List<Effect> applied(int round, String node, ApplyResult result) {
+        if (done || awaitingStamp || round != this.round) {
+            return List.of();
+        }
+        answers.add(result);
+        if (tracker.acknowledge() != QuorumTracker.Outcome.SUCCEEDED) {
+            return List.of();
+        }
+        return settle();
+    }
+
+    /** The call to {@code node} for {@code round} failed (error, deadline, refused). */
+    public List<Effect> failed(int round, String node, String reason) {
+        Effect hint = new StoreHint(node, round == 1 ? first : current);
+        if (done || awaitingStamp || round != this.round) {
+            return List.of(hint);
+        }
+        failures.add(reason);
+        return failure(hint, tracker.fail());
+    }
+
+    /** A reading of the coordinator's hybrid clock, asked for by {@link NeedStamp}. */
+    public List<Effect> stamped(long reading, Predicate<String> alive) {
+        if (done || !awaitingStamp) {
+            throw new IllegalStateException("no clock reading was asked for: " + this);
+        }
+        List<VectorClock> stored = new ArrayList<>(answers.size());
+        for (ApplyResult answer : answers) {
+            if (answer.outcome() == ApplyResult.Outcome.APPLIED) {
+                stored.add(answer.clock());
+            }
+        }
+        long stamp = SequentialWrites.restampReading(first.version(), reading, stored);
+        Version again = SequentialWrites.restamped(first.version(), stored, stamp);
+        // No idempotency check: the first round stored the record, and this round must apply
+        // even where it did. A retry of the request still finds that record.
+        current = new Mutation(first.tenantId(), first.key(), first.token(), again, null);
+        awaitingStamp = false;
+        round = 2;
+        tracker = new QuorumTracker(required, targets.size());
+        answers.clear();
+        failures.clear();
+        return sendRound(alive);
+    }
+
+    /** The deadline of {@code round} passed. */
+    public List<Effect> timedOut(int round) {
+        if (done || round != this.round) {
+            return List.of();
+        }
+        done = true;
+        return List.of(new Fail(ErrorCode.QUORUM_NOT_REACHED, what + " reached "
+                + tracker.acknowledged() + " of " + required + " required replicas within "
+                + timeoutMillis + " ms" + (failures.isEmpty() ? "" : ": "
+                + String.join("; ", failures)), tracker.acknowledged()));
+    }
+
+    /** Whether the client has its answer. */
+    public boolean done() {
+        return done;
+    }
+
+    /** The round now in flight: 1, or 2 once the write was stamped again. */
+    public int round() {
+        return round;
+    }
+
+    /** The mutation of the round in flight. */
+    public Mutation mutation() {
+        return current;
+    }
+
+    private List<Effect> sendRound(Predicate<String> alive) {
+        List<Effect> effects = new ArrayList<>(targets.size() + 1);
+        for (String node : targets) {
+            if (alive.test(node)) {
+                effects.add(new Send(node, round, current));
+            } else {
+                effects.add(new StoreHint(node, current));
+                failures.add("replica " + node + " is believed down (hinted)");
+                QuorumTracker.Outcome outcome = tracker.fail();
+                if (outcome == QuorumTracker.Outcome.FAILED && tracker.complete()) {
+                    done = true;
+                    effects.add(quorumFailure());
+                }
+            }
+        }
+        return effects;
+    }
+
+    private List<Effect> failure(Effect hint, QuorumTracker.Outcome outcome) {
+        if (outcome == QuorumTracker.Outcome.FAILED && tracker.complete()) {
+            done = true;
+            return List.of(hint, quorumFailure());
+        }
+        return List.of(hint);
+    }
+
+    private Fail quorumFailure() {
+        return new Fail(ErrorCode.QUORUM_NOT_REACHED, what + " reached " + tracker.acknowledged()
+                + " of " + required + " required replicas: " + String.join("; ", failures),
+                tracker.acknowledged());
+    }
+
+    /** The level is met: a conflict, a second round, or the answer. */
+    private List<Effect> settle() {
+        VectorClock clock = VectorClock.empty();
+        boolean allDuplicates = true;
+        boolean overtaken = false;
+        for (ApplyResult answer : answers) {
+            if (answer.outcome() == ApplyResult.Outcome.CONFLICT) {
+                done = true;
+                CairnException conflict = Idempotency.conflict(idempotencyKey, what);
+                return List.of(new Fail(conflict.code(), conflict.getMessage(),
+                        tracker.acknowledged()));
+            }
+            allDuplicates &= answer.outcome() == ApplyResult.Outcome.DUPLICATE;
+            overtaken |= round == 1 && answer.outcome() == ApplyResult.Outcome.APPLIED
+                    && SequentialWrites.isOvertaken(first.version(), answer.clock());
+            clock = clock.merge(answer.clock());
+        }
+        if (overtaken && !allDuplicates) {
+            awaitingStamp = true;
+            return List.of(new NeedStamp());
+        }
+        done = true;
+        return List.of(new Answer(clock, answers.size(), allDuplicates));
+    }
+
+    @Override
+    public String toString() {
+        return "WriteMachine{" + what + ", round=" + round + ", " + tracker + ", done=" + done
+                + ", awaitingStamp=" + awaitingStamp + "}";
+    }
+}
