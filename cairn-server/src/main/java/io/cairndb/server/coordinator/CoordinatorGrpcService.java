@@ -50,8 +50,8 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
             Q request, StreamObserver<R> observer, R prototype,
             Function<Q, CompletableFuture<R>> call) {
         Executor transport = TransportThread.current();
-        Answers.answer(request, prototype, call).thenAccept(response -> TransportThread.send(transport,
-                () -> {
+        Answers.answer(request, prototype, call).thenAccept(response ->
+                TransportThread.send(transport, () -> {
                     observer.onNext(response);
                     observer.onCompleted();
                 }));
