@@ -1,7 +1,7 @@
 package io.cairndb.cli;
 
 import io.cairndb.server.CairnServer;
-import io.cairndb.server.ConfigException;
+import io.cairndb.server.common.ConfigException;
 import io.cairndb.server.ConfigLoader;
 import io.cairndb.server.ServerConfig;
 import java.io.PrintWriter;

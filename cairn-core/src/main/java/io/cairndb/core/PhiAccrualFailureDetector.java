@@ -43,10 +43,14 @@ public final class PhiAccrualFailureDetector {
         this.firstIntervalMillis = firstIntervalMillis;
     }
 
-    /** Settings for heartbeats every {@code intervalMillis}. */
+    /**
+     * The settings a node runs with for heartbeats every {@code intervalMillis}: threshold 8,
+     * the last 100 intervals, a deviation of at least half an interval (and 100 ms), and a
+     * pause of two intervals tolerated.
+     */
     public static PhiAccrualFailureDetector forInterval(long intervalMillis) {
-        return new PhiAccrualFailureDetector(8.0, 100, Math.max(50, intervalMillis / 4),
-                intervalMillis, intervalMillis);
+        return new PhiAccrualFailureDetector(8.0, 100, Math.max(100, intervalMillis / 2),
+                2 * intervalMillis, intervalMillis);
     }
 
     private static final class History {

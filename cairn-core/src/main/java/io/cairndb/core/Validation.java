@@ -15,6 +15,16 @@ public final class Validation {
     public static final Pattern TENANT_ID = Pattern.compile(
             "[a-z0-9][a-z0-9_-]{0," + (TENANT_ID_LENGTH_MAX - 1) + "}");
 
+    /** The longest node id, in characters (all ASCII, so bytes too). */
+    public static final int NODE_ID_LENGTH_MAX = 64;
+    /**
+     * A node id: letters, digits, '_', '.' and '-', starting with a letter or digit. The same
+     * rule holds wherever a node is named: its configuration, a join, an admin request, and the
+     * id of its member of the control group.
+     */
+    public static final Pattern NODE_ID = Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9_.-]{0," + (NODE_ID_LENGTH_MAX - 1) + "}");
+
     private final Limits limits;
 
     public Validation(Limits limits) {

@@ -25,6 +25,18 @@ class EdgeRulesTest {
     }
 
     @Test
+    void nodeIdsFollowThePattern() {
+        for (String good : new String[] {"n1", "node-4daed8c2", "A.b_c-d", "7",
+                "a".repeat(Validation.NODE_ID_LENGTH_MAX)}) {
+            assertThat(Validation.NODE_ID.matcher(good).matches()).as(good).isTrue();
+        }
+        for (String bad : new String[] {"", "-n1", ".n1", "_n1", "n 1", "n/1", "ä",
+                "a".repeat(Validation.NODE_ID_LENGTH_MAX + 1)}) {
+            assertThat(Validation.NODE_ID.matcher(bad).matches()).as(bad).isFalse();
+        }
+    }
+
+    @Test
     void keysAreOneTo1024BytesOfUtf8() {
         assertThat(validation.key("k")).hasSize(1);
         assertThat(validation.key("é".repeat(512))).hasSize(1024);

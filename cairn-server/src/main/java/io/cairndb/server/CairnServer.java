@@ -5,6 +5,8 @@ import io.cairndb.core.Validation;
 import io.cairndb.core.VersionResolver;
 import io.cairndb.api.control.JoinRequest;
 import io.cairndb.api.peer.StatsResponse;
+import io.cairndb.server.common.ConfigException;
+import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.AdminGrpcService;
 import io.cairndb.server.control.ControlGrpcService;
@@ -18,9 +20,9 @@ import io.cairndb.server.observability.NodeMetrics;
 import io.cairndb.server.observability.Readiness;
 import java.util.Map;
 import io.cairndb.server.control.RemoteMetadataStore;
-import io.cairndb.server.membership.ClusterRouter;
-import io.cairndb.server.membership.HintedHandoff;
 import io.cairndb.server.membership.Membership;
+import io.cairndb.server.replica.ClusterRouter;
+import io.cairndb.server.replica.HintedHandoff;
 import io.cairndb.server.replica.PeerCodec;
 import io.cairndb.server.replica.PeerGrpcService;
 import java.util.ArrayList;
@@ -58,7 +60,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,8 +79,6 @@ public final class CairnServer implements AutoCloseable {
     static final String JOINING_MARKER = "control-joining";
     /** How long a member that has joined waits for the log to name it, without a join limit. */
     private static final long JOINED_CATCH_UP_MILLIS = 60_000;
-    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
-    private static final int GRPC_MESSAGE_BYTES_MAX = 80 * 1024 * 1024;
 
     private final ServerConfig config;
     private final String nodeId;
@@ -198,7 +197,7 @@ public final class CairnServer implements AutoCloseable {
             Server peer = listen(config.host(), config.peerPort(), "peers",
                     NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
                                     config.peerPort()))
-                            .maxInboundMessageSize(GRPC_MESSAGE_BYTES_MAX)
+                            .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
                             .directExecutor()
                             .addService(new PeerGrpcService(nodeId, local, hlc, wallMillis,
                                     () -> view.get().version(), membership::heartbeatFrom,
@@ -214,7 +213,7 @@ public final class CairnServer implements AutoCloseable {
             Server grpc = listen(config.host(), config.port(), "clients",
                     NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
                                     config.port()))
-                            .maxInboundMessageSize(GRPC_MESSAGE_BYTES_MAX)
+                            .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
                             .directExecutor()
                             .fallbackHandlerRegistry(clientServices)
                             .addService(ProtoReflectionServiceV1.newInstance())
@@ -246,7 +245,8 @@ public final class CairnServer implements AutoCloseable {
             clientServices.add(admin);
             clientServices.serving();
             HttpPlane http = HttpPlane.start(config.host(), config.httpPort(), nodeId,
-                    new Readiness(nodeId, metadata, membership, Math.min(2_000,
+                    new Readiness(nodeId, metadata, membership, Math.min(
+                            ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
                             config.requests().requestTimeoutMillis())),
                     new RestApi(coordinator, admin, config.limits()), metrics);
             started.add(http);
@@ -489,7 +489,7 @@ public final class CairnServer implements AutoCloseable {
     /** The node id kept in the data directory, created on first start. */
     private static String nodeId(Path dataDir, String configured) {
         Path file = dataDir.resolve("node-id");
-        if (!configured.isEmpty() && !NODE_ID.matcher(configured).matches()) {
+        if (!configured.isEmpty() && !Validation.NODE_ID.matcher(configured).matches()) {
             throw new ConfigException("nodeId '" + configured + "' is invalid: use 1-64 letters, "
                     + "digits, '_', '.' or '-', starting with a letter or digit");
         }

@@ -1,6 +1,8 @@
 package io.cairndb.server;
 
 import io.cairndb.core.Limits;
+import io.cairndb.server.common.ConfigException;
+import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.control.ClusterConfig;
 import io.cairndb.server.coordinator.CoordinatorSettings;
 import java.util.List;
@@ -104,9 +106,11 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
             throw new ConfigException("cluster.replicationFactorDefault is "
                     + cluster.replicationFactorDefault() + "; it must be at least 1");
         }
-        if (cluster.virtualNodesDefault() < 1 || cluster.virtualNodesDefault() > 4096) {
+        if (cluster.virtualNodesDefault() < ClusterConfig.VIRTUAL_NODES_MIN
+                || cluster.virtualNodesDefault() > ClusterConfig.VIRTUAL_NODES_MAX) {
             throw new ConfigException("cluster.virtualNodesDefault is "
-                    + cluster.virtualNodesDefault() + "; it must be between 1 and 4096");
+                    + cluster.virtualNodesDefault() + "; it must be between "
+                    + ClusterConfig.VIRTUAL_NODES_MIN + " and " + ClusterConfig.VIRTUAL_NODES_MAX);
         }
         for (var level : List.of(List.of("cluster.readConsistencyDefault",
                         cluster.readConsistencyDefault()),
@@ -121,6 +125,13 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
             throw new ConfigException("cluster.compactionPolicy is '" + cluster.compactionPolicy()
                     + "'; it must be one of " + String.join(", ",
                     ClusterConfig.COMPACTION_POLICIES));
+        }
+        // A BatchWrite travels in one gRPC message: a larger bound would be refused by the
+        // transport with a bare RESOURCE_EXHAUSTED instead of the batch limit's own error.
+        if (limits.batchSizeBytesMax() >= ServerLimits.MESSAGE_BYTES_MAX) {
+            throw new ConfigException("limits.batchSizeBytesMax is " + limits.batchSizeBytesMax()
+                    + "; a batch must fit in one message, so it must be below "
+                    + ServerLimits.MESSAGE_BYTES_MAX);
         }
         if (clock.maxOffsetMillis() < 1) {
             throw new ConfigException("clock.maxOffsetMillis is " + clock.maxOffsetMillis()

@@ -3,6 +3,7 @@ package io.cairndb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairndb.server.common.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -111,6 +112,14 @@ class ConfigLoaderTest {
                 Map.of("CAIRN_STORAGE_WAL_BYTES_MAX", "lots"), Map.of()))
                 .hasMessageContaining("setting 'storage.walBytesMax' (environment variable "
                         + "CAIRN_STORAGE_WAL_BYTES_MAX) must be a whole number");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+                Map.of("limits.batchSizeBytesMax", "100000000")))
+                .hasMessageContaining("limits.batchSizeBytesMax is 100000000; a batch must fit "
+                        + "in one message, so it must be below 83886080");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+                Map.of("cluster.virtualNodesDefault", "5000")))
+                .hasMessageContaining("cluster.virtualNodesDefault is 5000; it must be between 1 "
+                        + "and 4096");
         Path badLimits = dir.resolve("limits.yaml");
         Files.writeString(badLimits, "limits:\n  scanPageItemsDefault: 5000\n");
         assertThatThrownBy(() -> ConfigLoader.load(badLimits, Map.of(), Map.of()))

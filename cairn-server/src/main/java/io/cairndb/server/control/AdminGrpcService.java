@@ -23,7 +23,8 @@ import io.cairndb.api.admin.UpdateConfigResponse;
 import io.cairndb.api.admin.WatchConfigRequest;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ControlGroup;
-import io.cairndb.server.coordinator.Errors;
+import io.cairndb.core.Validation;
+import io.cairndb.server.common.Errors;
 import io.cairndb.server.membership.Membership;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -72,7 +73,6 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     /** Config watch streams open at once on this node. */
     public static final int CONFIG_WATCHERS_MAX = 1_000;
 
-    private static final Pattern MEMBER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern VERSION_TOKEN = Pattern.compile("(\\d{1,18}):(\\d{1,18})");
 
     private final MetadataStore metadata;
@@ -336,7 +336,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     }
 
     private static String checkMemberId(String memberId) {
-        if (!MEMBER_ID.matcher(memberId).matches()) {
+        if (!Validation.NODE_ID.matcher(memberId).matches()) {
             throw CairnException.invalid("member_id '" + memberId + "' is not a member id: "
                     + "use 1 to 64 of A-Z a-z 0-9 _ . -, starting with a letter or digit");
         }

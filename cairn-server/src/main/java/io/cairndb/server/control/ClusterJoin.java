@@ -6,7 +6,8 @@ import io.cairndb.api.control.ControlMembersResponse;
 import io.cairndb.api.control.ControlServiceGrpc;
 import io.cairndb.api.control.JoinRequest;
 import io.cairndb.api.control.JoinResponse;
-import io.cairndb.server.ConfigException;
+import io.cairndb.server.common.ConfigException;
+import io.cairndb.server.common.ServerLimits;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -84,7 +85,7 @@ public final class ClusterJoin {
             String target, String what, long requestTimeoutMillis, long joinTimeoutMillis,
             Function<ControlServiceGrpc.ControlServiceBlockingStub, JoinWait.Attempt<T>> call) {
         ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext()
-                .maxInboundMessageSize(64 * 1024 * 1024).build();
+                .maxInboundMessageSize(ServerLimits.METADATA_MESSAGE_BYTES_MAX).build();
         try {
             return new JoinWait(target, joinTimeoutMillis).until(what, () -> {
                 try {

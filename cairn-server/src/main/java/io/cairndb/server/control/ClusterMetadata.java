@@ -1,6 +1,7 @@
 package io.cairndb.server.control;
 
 import io.cairndb.core.Ring;
+import io.cairndb.server.membership.NodeDirectory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,7 +14,7 @@ import java.util.TreeMap;
  * of the last metadata command applied; two members at the same version hold the same view,
  * audit log included.
  */
-public final class ClusterMetadata {
+public final class ClusterMetadata implements NodeDirectory {
 
     private final long version;
     private final ClusterConfig config;
@@ -95,6 +96,7 @@ public final class ClusterMetadata {
         return new ClusterMetadata(0, config, Map.of(), Map.of());
     }
 
+    @Override
     public long version() {
         return version;
     }
@@ -117,6 +119,7 @@ public final class ClusterMetadata {
         return tenants;
     }
 
+    @Override
     public Map<String, NodeInfo> nodes() {
         return nodes;
     }

@@ -15,12 +15,12 @@ import io.cairndb.api.control.WatchMetadataRequest;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ControlGroup;
 import io.cairndb.core.Failures;
+import io.cairndb.core.Validation;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Pattern;
 
 /**
  * Membership and metadata for other nodes: joins, commands forwarded to the metadata log, and a
@@ -29,7 +29,6 @@ import java.util.regex.Pattern;
  */
 public final class ControlGrpcService extends ControlServiceGrpc.ControlServiceImplBase {
 
-    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private final MetadataStore metadata;
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
@@ -67,7 +66,7 @@ public final class ControlGrpcService extends ControlServiceGrpc.ControlServiceI
     @Override
     public void join(JoinRequest request, StreamObserver<JoinResponse> observer) {
         String problem = null;
-        if (!NODE_ID.matcher(request.getNodeId()).matches()) {
+        if (!Validation.NODE_ID.matcher(request.getNodeId()).matches()) {
             problem = "node_id '" + request.getNodeId() + "' is invalid";
         } else if (request.getHost().isBlank()) {
             problem = "host is required";

@@ -1,7 +1,7 @@
 package io.cairndb.server.control;
 
 import io.cairndb.core.Backoff;
-import io.cairndb.server.ConfigException;
+import io.cairndb.server.common.ConfigException;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;

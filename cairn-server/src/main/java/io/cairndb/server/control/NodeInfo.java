@@ -1,6 +1,7 @@
 package io.cairndb.server.control;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.cairndb.server.membership.NodeDirectory;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -14,7 +15,8 @@ import java.util.Objects;
  */
 public record NodeInfo(String nodeId, String host, int port, int peerPort, String status,
                        int virtualNodes, long[] tokens,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) String raftAddress) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String raftAddress)
+        implements NodeDirectory.Node {
 
     /** A node without the control role. */
     public NodeInfo(String nodeId, String host, int port, int peerPort, String status,

@@ -10,7 +10,8 @@ import io.cairndb.api.control.SubmitResponse;
 import io.cairndb.api.control.WatchMetadataRequest;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
-import io.cairndb.server.ConfigException;
+import io.cairndb.server.common.ConfigException;
+import io.cairndb.server.common.ServerLimits;
 import io.cairndb.storage.StorageEngine;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -58,7 +59,7 @@ public final class RemoteMetadataStore implements MetadataStore {
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.current = initial;
         this.channel = NettyChannelBuilder.forTarget(target).usePlaintext()
-                .maxInboundMessageSize(64 * 1024 * 1024).build();
+                .maxInboundMessageSize(ServerLimits.METADATA_MESSAGE_BYTES_MAX).build();
     }
 
     /**

@@ -43,6 +43,7 @@ import io.cairndb.core.Validation;
 import io.cairndb.core.VectorClock;
 import io.cairndb.core.Version;
 import io.cairndb.core.VersionResolver;
+import io.cairndb.server.common.Errors;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataCommand;
 import io.cairndb.server.control.MetadataStore;
@@ -74,7 +75,7 @@ import java.util.regex.Pattern;
  */
 public final class Coordinator {
 
-    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern NODE_ID = Validation.NODE_ID;
     private static final int VIRTUAL_NODES_MAX = 4096;
 
     private final String nodeId;

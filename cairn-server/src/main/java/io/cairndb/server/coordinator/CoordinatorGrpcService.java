@@ -28,7 +28,7 @@ import io.cairndb.api.UpdateReplicationFactorRequest;
 import io.cairndb.api.UpdateReplicationFactorResponse;
 import io.cairndb.api.WriteKeyValueRequest;
 import io.cairndb.api.WriteKeyValueResponse;
-import io.cairndb.server.TransportThread;
+import io.cairndb.server.common.TransportThread;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -50,28 +50,11 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
             Q request, StreamObserver<R> observer, R prototype,
             Function<Q, CompletableFuture<R>> call) {
         Executor transport = TransportThread.current();
-        answer(request, prototype, call).thenAccept(response -> TransportThread.send(transport,
-                () -> {
+        Answers.answer(request, prototype, call).thenAccept(response ->
+                TransportThread.send(transport, () -> {
                     observer.onNext(response);
                     observer.onCompleted();
                 }));
-    }
-
-    /**
-     * The response to one call: the coordinator's answer, or a failure (thrown at once or raised
-     * later) turned into the response's in-band error fields. The future never fails. The REST
-     * routes answer through this too, so both fronts share one path to the coordinator.
-     */
-    public static <Q extends Message, R extends Message> CompletableFuture<R> answer(
-            Q request, R prototype, Function<Q, CompletableFuture<R>> call) {
-        CompletableFuture<R> future;
-        try {
-            future = call.apply(request);
-        } catch (RuntimeException e) {
-            future = CompletableFuture.failedFuture(e);
-        }
-        return future.handle((response, error) ->
-                error == null ? response : Errors.response(prototype, request, error));
     }
 
     @Override

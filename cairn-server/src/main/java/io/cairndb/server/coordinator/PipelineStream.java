@@ -1,5 +1,9 @@
 package io.cairndb.server.coordinator;
 
+import static io.cairndb.server.common.ServerLimits.PIPELINE_CALLS_IN_FLIGHT_MAX;
+import static io.cairndb.server.common.ServerLimits.PIPELINE_MESSAGE_BYTES_TARGET;
+import static io.cairndb.server.common.ServerLimits.PIPELINE_RESULTS_PER_MESSAGE_MAX;
+
 import com.google.protobuf.Message;
 import io.cairndb.api.DeleteKeyValueResponse;
 import io.cairndb.api.ErrorCode;
@@ -10,7 +14,8 @@ import io.cairndb.api.PipelineResponse;
 import io.cairndb.api.PipelineResult;
 import io.cairndb.api.ReadKeyValueResponse;
 import io.cairndb.api.WriteKeyValueResponse;
-import io.cairndb.server.TransportThread;
+import io.cairndb.server.common.ServerLimits;
+import io.cairndb.server.common.TransportThread;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -23,9 +28,10 @@ import java.util.function.Function;
 /**
  * One client's {@code Pipeline} stream. Every call it receives runs on the coordinator exactly as
  * the unary RPC of the same name would, and its answer goes back as soon as it completes; answers
- * that complete together leave in one message. At most {@link #CALLS_IN_FLIGHT_MAX} calls run at
- * once: past that the stream stops reading until half of them have been answered, so a client
- * that sends faster than the node can work is slowed by gRPC flow control, not buffered.
+ * that complete together leave in one message. At most
+ * {@link ServerLimits#PIPELINE_CALLS_IN_FLIGHT_MAX} calls run at once: past that the stream stops
+ * reading until half of them have been answered, so a client that sends faster than the node can
+ * work is slowed by gRPC flow control, not buffered.
  *
  * <p>Answers are sent from the stream's transport thread ({@link TransportThread}): the thread
  * that completes a call (often the storage writer, completing a whole group commit) only queues
@@ -35,8 +41,6 @@ import java.util.function.Function;
  */
 public final class PipelineStream implements StreamObserver<PipelineRequest> {
 
-    static final int CALLS_IN_FLIGHT_MAX = 4096;
-    private static final int RESULTS_PER_MESSAGE_MAX = 512;
     /**
      * Calls of one message started in one turn of the transport thread before their answers are
      * sent. A closed-loop client waits for its answers before it sends again, so working through
@@ -44,7 +48,6 @@ public final class PipelineStream implements StreamObserver<PipelineRequest> {
      * then the node idle while the client does; answering a turn at a time lets them overlap.
      */
     public static final int CALLS_PER_TURN = 8;
-    private static final int MESSAGE_BYTES_TARGET = 4 * 1024 * 1024;
 
     private final Coordinator coordinator;
     private final ServerCallStreamObserver<PipelineResponse> out;
@@ -96,7 +99,7 @@ public final class PipelineStream implements StreamObserver<PipelineRequest> {
         }
         boolean more;
         synchronized (lock) {
-            more = inFlight < CALLS_IN_FLIGHT_MAX;
+            more = inFlight < PIPELINE_CALLS_IN_FLIGHT_MAX;
             reading = more;
         }
         if (more) {
@@ -133,7 +136,7 @@ public final class PipelineStream implements StreamObserver<PipelineRequest> {
     private <Q extends Message, R extends Message> void run(long id, Q request, R prototype,
             Function<Q, CompletableFuture<R>> operation,
             BiConsumer<PipelineResult.Builder, R> setResponse) {
-        CoordinatorGrpcService.answer(request, prototype, operation).thenAccept(response -> {
+        Answers.answer(request, prototype, operation).thenAccept(response -> {
             PipelineResult.Builder result = PipelineResult.newBuilder().setId(id);
             setResponse.accept(result, response);
             answer(result.build());
@@ -145,7 +148,7 @@ public final class PipelineStream implements StreamObserver<PipelineRequest> {
         boolean resume;
         synchronized (lock) {
             inFlight--;
-            resume = !reading && !inputEnded && inFlight <= CALLS_IN_FLIGHT_MAX / 2;
+            resume = !reading && !inputEnded && inFlight <= PIPELINE_CALLS_IN_FLIGHT_MAX / 2;
             if (resume) {
                 reading = true;
             }
@@ -195,8 +198,9 @@ public final class PipelineStream implements StreamObserver<PipelineRequest> {
         while ((result = answered.poll()) != null) {
             PipelineResponse.Builder message = PipelineResponse.newBuilder().addResults(result);
             int bytes = result.getSerializedSize();
-            while (message.getResultsCount() < RESULTS_PER_MESSAGE_MAX
-                    && bytes < MESSAGE_BYTES_TARGET && (result = answered.poll()) != null) {
+            while (message.getResultsCount() < PIPELINE_RESULTS_PER_MESSAGE_MAX
+                    && bytes < PIPELINE_MESSAGE_BYTES_TARGET
+                    && (result = answered.poll()) != null) {
                 message.addResults(result);
                 bytes += result.getSerializedSize();
             }

@@ -42,10 +42,10 @@ import io.cairndb.api.admin.RemoveControlMemberRequest;
 import io.cairndb.api.admin.UpdateConfigRequest;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.Limits;
+import io.cairndb.server.common.Errors;
 import io.cairndb.server.control.AdminGrpcService;
+import io.cairndb.server.coordinator.Answers;
 import io.cairndb.server.coordinator.Coordinator;
-import io.cairndb.server.coordinator.CoordinatorGrpcService;
-import io.cairndb.server.coordinator.Errors;
 import io.grpc.stub.StreamObserver;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -217,7 +217,7 @@ public final class RestApi {
                 .build();
         String accept = ctx.header("Accept");
         boolean raw = accept != null && accept.contains(OCTET_STREAM);
-        ctx.future(() -> CoordinatorGrpcService.answer(request,
+        ctx.future(() -> Answers.answer(request,
                 ReadKeyValueResponse.getDefaultInstance(), coordinator::read).thenAccept(response -> {
                     if (response.getSuccess()) {
                         ctx.header("ETag", etag(response.getVectorClock()));
@@ -365,7 +365,7 @@ public final class RestApi {
     private <Q extends Message, R extends Message> void answer(
             Context ctx, int status, Q request, R prototype,
             Function<Q, CompletableFuture<R>> call, java.util.function.Consumer<R> onSuccess) {
-        ctx.future(() -> CoordinatorGrpcService.answer(request, prototype, call)
+        ctx.future(() -> Answers.answer(request, prototype, call)
                 .thenAccept(response -> {
                     if (onSuccess != null && !refused(response)) {
                         onSuccess.accept(response);

@@ -10,10 +10,10 @@ import io.cairndb.core.ClockOffsets;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.PhiAccrualFailureDetector;
-import io.cairndb.server.control.ClusterMetadata;
-import io.cairndb.server.control.NodeInfo;
+import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.replica.LocalReplica;
 import io.cairndb.server.replica.PeerCodec;
+import io.cairndb.server.replica.Peers;
 import io.cairndb.server.replica.RemoteReplica;
 import io.cairndb.server.replica.Replica;
 import io.grpc.ManagedChannel;
@@ -38,10 +38,9 @@ import org.slf4j.LoggerFactory;
  * received. The verdict is this node's own opinion (up or down), separate from the status an
  * operator sets in the metadata.
  */
-public final class Membership implements AutoCloseable {
+public final class Membership implements Peers, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
-    private static final int MESSAGE_BYTES_MAX = 80 * 1024 * 1024;
 
     private record Peer(String address, ManagedChannel channel, RemoteReplica replica) {
     }
@@ -52,7 +51,7 @@ public final class Membership implements AutoCloseable {
     private final LongSupplier wallMillis;
     private final long heartbeatIntervalMillis;
     private final long requestTimeoutMillis;
-    private final Supplier<ClusterMetadata> metadata;
+    private final Supplier<? extends NodeDirectory> directory;
     private final LongConsumer metadataBehind;
     private final PhiAccrualFailureDetector detector;
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
@@ -64,12 +63,13 @@ public final class Membership implements AutoCloseable {
             new ClockOffsets.Verdict(true, null);
 
     /**
+     * @param directory the current cluster view; read on every use, so that peers follow it
      * @param metadataBehind called with a peer's metadata version when it is ahead of this node's
      */
     public Membership(String selfNodeId, LocalReplica local, HybridLogicalClock hlc,
                       LongSupplier wallMillis, long heartbeatIntervalMillis,
                       long requestTimeoutMillis, long maxClockOffsetMillis,
-                      Supplier<ClusterMetadata> metadata, LongConsumer metadataBehind) {
+                      Supplier<? extends NodeDirectory> directory, LongConsumer metadataBehind) {
         this.maxClockOffsetMillis = maxClockOffsetMillis;
         this.selfNodeId = selfNodeId;
         this.local = local;
@@ -77,11 +77,9 @@ public final class Membership implements AutoCloseable {
         this.wallMillis = wallMillis;
         this.heartbeatIntervalMillis = heartbeatIntervalMillis;
         this.requestTimeoutMillis = requestTimeoutMillis;
-        this.metadata = metadata;
+        this.directory = directory;
         this.metadataBehind = metadataBehind;
-        this.detector = new PhiAccrualFailureDetector(8.0, 100,
-                Math.max(100, heartbeatIntervalMillis / 2), 2 * heartbeatIntervalMillis,
-                heartbeatIntervalMillis);
+        this.detector = PhiAccrualFailureDetector.forInterval(heartbeatIntervalMillis);
     }
 
     /** Starts heartbeating on {@code scheduler}. */
@@ -90,10 +88,12 @@ public final class Membership implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
+    @Override
     public String selfNodeId() {
         return selfNodeId;
     }
 
+    @Override
     public Replica replica(String nodeId) {
         if (nodeId.equals(selfNodeId)) {
             return local;
@@ -101,6 +101,7 @@ public final class Membership implements AutoCloseable {
         return peer(nodeId).replica();
     }
 
+    @Override
     public boolean isAlive(String nodeId) {
         return nodeId.equals(selfNodeId) || detector.isAvailable(nodeId, wallMillis.getAsLong());
     }
@@ -110,7 +111,7 @@ public final class Membership implements AutoCloseable {
         detector.heartbeat(nodeId, wallMillis.getAsLong());
         viewVersions.merge(nodeId, peerMetadataVersion, Math::max);
         noteVerdict(nodeId);
-        if (peerMetadataVersion > metadata.get().version()) {
+        if (peerMetadataVersion > directory.get().version()) {
             metadataBehind.accept(peerMetadataVersion);
         }
     }
@@ -121,15 +122,17 @@ public final class Membership implements AutoCloseable {
      */
     public Map<String, Long> viewVersions() {
         Map<String, Long> versions = new java.util.TreeMap<>(viewVersions);
-        versions.put(selfNodeId, metadata.get().version());
+        versions.put(selfNodeId, directory.get().version());
         return versions;
     }
 
+    @Override
     public CompletableFuture<StatsResponse> stats(String nodeId) {
         CompletableFuture<StatsResponse> result = new CompletableFuture<>();
         try {
             PeerServiceGrpc.newStub(peer(nodeId).channel())
-                    .withDeadlineAfter(Math.min(2_000, requestTimeoutMillis), TimeUnit.MILLISECONDS)
+                    .withDeadlineAfter(Math.min(ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
+                            requestTimeoutMillis), TimeUnit.MILLISECONDS)
                     .stats(StatsRequest.getDefaultInstance(), observer(result));
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
@@ -139,8 +142,8 @@ public final class Membership implements AutoCloseable {
 
     private void heartbeatAll() {
         try {
-            ClusterMetadata view = metadata.get();
-            for (NodeInfo node : view.nodes().values()) {
+            NodeDirectory view = directory.get();
+            for (NodeDirectory.Node node : view.nodes().values()) {
                 if (node.nodeId().equals(selfNodeId)) {
                     continue;
                 }
@@ -183,6 +186,7 @@ public final class Membership implements AutoCloseable {
      * Each peer's clock minus this node's, as the last heartbeat to it measured, in
      * milliseconds; peers not measured yet are absent.
      */
+    @Override
     public Map<String, Long> clockOffsets() {
         Map<String, Long> offsets = new java.util.TreeMap<>();
         clockSamples.forEach((node, sample) -> offsets.put(node, sample.offsetMillis()));
@@ -190,13 +194,14 @@ public final class Membership implements AutoCloseable {
     }
 
     /** Whether this node's clock is close enough to the cluster's to coordinate writes. */
+    @Override
     public ClockOffsets.Verdict clockVerdict() {
         return clockVerdict;
     }
 
     private void judgeClock() {
         ClockOffsets.Verdict verdict = ClockOffsets.judge(selfNodeId, clockSamples,
-                metadata.get().nodes().size(), maxClockOffsetMillis, wallMillis.getAsLong(),
+                directory.get().nodes().size(), maxClockOffsetMillis, wallMillis.getAsLong(),
                 Math.max(10_000, 10 * heartbeatIntervalMillis));
         ClockOffsets.Verdict previous = clockVerdict;
         clockVerdict = verdict;
@@ -217,7 +222,7 @@ public final class Membership implements AutoCloseable {
     }
 
     private Peer peer(String nodeId) {
-        NodeInfo node = metadata.get().nodes().get(nodeId);
+        NodeDirectory.Node node = directory.get().nodes().get(nodeId);
         if (node == null) {
             throw new CairnException(ErrorCode.INTERNAL_ERROR, "node '" + nodeId
                     + "' is not in this node's cluster view");
@@ -238,7 +243,7 @@ public final class Membership implements AutoCloseable {
             ManagedChannel channel = NettyChannelBuilder.forAddress(node.host(), node.peerPort())
                     .localSocketPicker(new OwnAddress())
                     .usePlaintext()
-                    .maxInboundMessageSize(MESSAGE_BYTES_MAX)
+                    .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
                     .directExecutor()
                     .disableRetry()
                     .build();
@@ -262,7 +267,7 @@ public final class Membership implements AutoCloseable {
         @Override
         public java.net.SocketAddress createSocketAddress(java.net.SocketAddress remote,
                                                           io.grpc.Attributes attributes) {
-            NodeInfo self = metadata.get().nodes().get(selfNodeId);
+            NodeDirectory.Node self = directory.get().nodes().get(selfNodeId);
             if (self == null) {
                 return null;
             }

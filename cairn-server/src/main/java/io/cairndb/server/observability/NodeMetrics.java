@@ -1,8 +1,8 @@
 package io.cairndb.server.observability;
 
 import io.cairndb.server.control.MetadataStore;
-import io.cairndb.server.membership.HintedHandoff;
 import io.cairndb.server.membership.Membership;
+import io.cairndb.server.replica.HintedHandoff;
 import io.cairndb.storage.StorageEngine;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -23,7 +23,7 @@ import io.cairndb.core.CairnException;
 import io.cairndb.core.Failures;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.Version;
-import io.cairndb.server.TransportThread;
+import io.cairndb.server.common.TransportThread;
 import io.cairndb.core.ApplyResult;
 import io.cairndb.storage.KeyEntry;
 import io.cairndb.core.Mutation;

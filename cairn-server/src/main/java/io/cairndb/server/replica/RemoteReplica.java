@@ -1,5 +1,11 @@
 package io.cairndb.server.replica;
 
+import static io.cairndb.server.common.ServerLimits.REPLICA_BATCH_BYTES_MAX;
+import static io.cairndb.server.common.ServerLimits.REPLICA_BATCH_ITEMS_MAX;
+import static io.cairndb.server.common.ServerLimits.REPLICA_QUEUED_ITEMS_MAX;
+import static io.cairndb.server.common.ServerLimits.REPLICA_READS_IN_FLIGHT_MAX;
+import static io.cairndb.server.common.ServerLimits.REPLICA_SENDS_IN_FLIGHT_MAX;
+
 import com.google.protobuf.ByteString;
 import io.cairndb.api.peer.ApplyBatchRequest;
 import io.cairndb.api.peer.ApplyBatchResponse;
@@ -21,6 +27,7 @@ import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.Version;
 import io.cairndb.core.ApplyResult;
 import io.cairndb.core.IdempotencyRecord;
+import io.cairndb.server.common.ServerLimits;
 import io.cairndb.storage.KeyEntry;
 import io.cairndb.storage.KeyScan;
 import io.cairndb.core.Mutation;
@@ -44,28 +51,6 @@ import java.util.function.ToLongFunction;
  */
 public final class RemoteReplica implements Replica {
 
-    /**
-     * Calls that may be in flight to one replica at once; more writes wait and leave together in
-     * the next call. One is best measured: the replica's group commit takes what arrives during
-     * its fsync anyway, and the larger batches cost less CPU per write on both sides (3-node
-     * RF 3 sync, c=16: 3,247 writes/s with one, 2,669 with two, and a lower p99).
-     */
-    static final int SENDS_IN_FLIGHT_MAX = 1;
-    /**
-     * The same for reads, which wait on no fsync: a few calls in flight keep a lone read from
-     * queueing behind another, and under load the rest still leave together.
-     */
-    static final int READS_IN_FLIGHT_MAX = 4;
-    /** Most requests one call carries (at the default value limit, well under a message). */
-    static final int BATCH_ITEMS_MAX = 128;
-    /** Most key and value bytes one call carries, unless its first mutation alone is more. */
-    static final long BATCH_BYTES_MAX = 8L * 1024 * 1024;
-    /**
-     * Past this many waiting requests of a kind, one fails instead of queueing (a write is then
-     * hinted).
-     */
-    static final int QUEUED_MAX = 10_000;
-
     private final String nodeId;
     private final String selfNodeId;
     private final PeerServiceGrpc.PeerServiceStub stub;
@@ -87,9 +72,10 @@ public final class RemoteReplica implements Replica {
     }
 
     /**
-     * Sends {@code mutation} at once when fewer than {@link #SENDS_IN_FLIGHT_MAX} calls to this
-     * replica are in flight; otherwise it waits for one of them to finish and leaves with every
-     * mutation queued meanwhile, in one {@code ApplyBatch} call. Under load a call then carries
+     * Sends {@code mutation} at once when fewer than
+     * {@link ServerLimits#REPLICA_SENDS_IN_FLIGHT_MAX} calls to this replica are in flight;
+     * otherwise it waits for one of them to finish and leaves with every mutation queued
+     * meanwhile, in one {@code ApplyBatch} call. Under load a call then carries
      * many mutations, and the per-call cost (HTTP/2 frames, headers, thread wake-ups on both
      * sides) is paid once for all of them; a lone write still goes out immediately.
      */
@@ -99,11 +85,11 @@ public final class RemoteReplica implements Replica {
     }
 
     private final Coalescer<Mutation, ApplyResult> writes = new Coalescer<>("mutations",
-            SENDS_IN_FLIGHT_MAX, RemoteReplica::sizeBytes,
+            REPLICA_SENDS_IN_FLIGHT_MAX, RemoteReplica::sizeBytes,
             batch -> batch.size() == 1 ? List.of(applyOne(batch.get(0))) : applyAll(batch));
 
     private final Coalescer<ReadRequest, Version> reads = new Coalescer<>("reads",
-            READS_IN_FLIGHT_MAX, request -> request.getKey().size(),
+            REPLICA_READS_IN_FLIGHT_MAX, request -> request.getKey().size(),
             batch -> batch.size() == 1 ? List.of(readOne(batch.get(0))) : readAll(batch));
 
     private static long sizeBytes(Mutation mutation) {
@@ -138,7 +124,7 @@ public final class RemoteReplica implements Replica {
             CompletableFuture<O> result = new CompletableFuture<>();
             List<Queued<I, O>> batch;
             synchronized (queue) {
-                if (queue.size() >= QUEUED_MAX) {
+                if (queue.size() >= REPLICA_QUEUED_ITEMS_MAX) {
                     result.completeExceptionally(new CairnException(ErrorCode.INTERNAL_ERROR,
                             "replica " + nodeId + " has " + queue.size() + " " + what
                             + " waiting to be sent; not queueing more"));
@@ -158,11 +144,12 @@ public final class RemoteReplica implements Replica {
             if (queue.isEmpty() || sendsInFlight >= inFlightMax) {
                 return null;
             }
-            List<Queued<I, O>> batch = new ArrayList<>(Math.min(queue.size(), BATCH_ITEMS_MAX));
+            List<Queued<I, O>> batch = new ArrayList<>(
+                    Math.min(queue.size(), REPLICA_BATCH_ITEMS_MAX));
             long bytes = 0;
-            while (!queue.isEmpty() && batch.size() < BATCH_ITEMS_MAX) {
+            while (!queue.isEmpty() && batch.size() < REPLICA_BATCH_ITEMS_MAX) {
                 long size = sizeBytes.applyAsLong(queue.peek().item());
-                if (!batch.isEmpty() && bytes + size > BATCH_BYTES_MAX) {
+                if (!batch.isEmpty() && bytes + size > REPLICA_BATCH_BYTES_MAX) {
                     break;
                 }
                 batch.add(queue.poll());

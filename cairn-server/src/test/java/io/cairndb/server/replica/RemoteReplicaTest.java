@@ -2,6 +2,9 @@ package io.cairndb.server.replica;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static io.cairndb.server.common.ServerLimits.REPLICA_QUEUED_ITEMS_MAX;
+import static io.cairndb.server.common.ServerLimits.REPLICA_READS_IN_FLIGHT_MAX;
+import static io.cairndb.server.common.ServerLimits.REPLICA_SENDS_IN_FLIGHT_MAX;
 import static org.awaitility.Awaitility.await;
 
 import io.cairndb.api.peer.ApplyBatchRequest;
@@ -153,11 +156,11 @@ class RemoteReplicaTest {
     @Test
     void writesQueuedBehindCallsInFlightLeaveTogetherInOneBatch() throws Exception {
         List<CompletableFuture<ApplyResult>> results = new ArrayList<>();
-        for (int i = 0; i < RemoteReplica.SENDS_IN_FLIGHT_MAX + 10; i++) {
+        for (int i = 0; i < REPLICA_SENDS_IN_FLIGHT_MAX + 10; i++) {
             results.add(replica.apply(mutation("k" + i)));
         }
         // The first ones went out alone, at once; the rest wait for a call to finish.
-        assertThat(peer.callSizes).hasSize(RemoteReplica.SENDS_IN_FLIGHT_MAX).containsOnly(1);
+        assertThat(peer.callSizes).hasSize(REPLICA_SENDS_IN_FLIGHT_MAX).containsOnly(1);
         assertThat(results).noneMatch(CompletableFuture::isDone);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -165,7 +168,7 @@ class RemoteReplicaTest {
             return results.stream().allMatch(CompletableFuture::isDone);
         });
 
-        assertThat(peer.callSizes).hasSize(RemoteReplica.SENDS_IN_FLIGHT_MAX + 1)
+        assertThat(peer.callSizes).hasSize(REPLICA_SENDS_IN_FLIGHT_MAX + 1)
                 .endsWith(10);
         for (CompletableFuture<ApplyResult> result : results) {
             assertThat(result.get().outcome()).isEqualTo(ApplyResult.Outcome.APPLIED);
@@ -198,20 +201,20 @@ class RemoteReplicaTest {
     void readsQueuedBehindACallInFlightLeaveTogetherAndEachGetsItsOwnAnswer() throws Exception {
         peer.failKey = "broken";
         List<CompletableFuture<Version>> alone = new ArrayList<>();
-        for (int i = 0; i < RemoteReplica.READS_IN_FLIGHT_MAX; i++) {
+        for (int i = 0; i < REPLICA_READS_IN_FLIGHT_MAX; i++) {
             alone.add(replica.read("t", bytes("first-" + i), i));
         }
         CompletableFuture<Version> present = replica.read("t", bytes("present"), 2);
         CompletableFuture<Version> missing = replica.read("t", bytes("missing-1"), 3);
         CompletableFuture<Version> broken = replica.read("t", bytes("broken"), 4);
-        assertThat(peer.callSizes).hasSize(RemoteReplica.READS_IN_FLIGHT_MAX).containsOnly(1);
+        assertThat(peer.callSizes).hasSize(REPLICA_READS_IN_FLIGHT_MAX).containsOnly(1);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             peer.release();
             return broken.isDone();
         });
 
-        assertThat(peer.callSizes).hasSize(RemoteReplica.READS_IN_FLIGHT_MAX + 1).endsWith(3);
+        assertThat(peer.callSizes).hasSize(REPLICA_READS_IN_FLIGHT_MAX + 1).endsWith(3);
         for (int i = 0; i < alone.size(); i++) {
             assertThat(new String(alone.get(i).get().value(), StandardCharsets.UTF_8))
                     .isEqualTo("first-" + i);
@@ -242,14 +245,14 @@ class RemoteReplicaTest {
 
     @Test
     void aReplicaThatFallsFarBehindRefusesMoreWritesInsteadOfQueueingThem() {
-        for (int i = 0; i < RemoteReplica.SENDS_IN_FLIGHT_MAX + RemoteReplica.QUEUED_MAX; i++) {
+        for (int i = 0; i < REPLICA_SENDS_IN_FLIGHT_MAX + REPLICA_QUEUED_ITEMS_MAX; i++) {
             replica.apply(mutation("k" + i));
         }
 
         CompletableFuture<ApplyResult> refused = replica.apply(mutation("one-too-many"));
 
         assertThatThrownBy(refused::join).cause().isInstanceOf(CairnException.class)
-                .hasMessage("replica n1 has " + RemoteReplica.QUEUED_MAX
+                .hasMessage("replica n1 has " + REPLICA_QUEUED_ITEMS_MAX
                         + " mutations waiting to be sent; not queueing more");
     }
 }

@@ -1,4 +1,4 @@
-package io.cairndb.server;
+package io.cairndb.server.common;
 
 import io.grpc.netty.shaded.io.netty.util.concurrent.EventExecutor;
 import io.grpc.netty.shaded.io.netty.util.internal.ThreadExecutorMap;

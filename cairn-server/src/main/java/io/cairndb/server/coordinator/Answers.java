@@ -3,46 +3,46 @@ package io.cairndb.server.coordinator;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.cairndb.core.CairnException;
-import io.cairndb.core.ErrorCode;
-import io.cairndb.core.Failures;
+import io.cairndb.server.common.Errors;
 import java.util.List;
-import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
- * Turns failures into in-band error responses: {@code success = false}, {@code error_message},
- * {@code error_code}. Every response of the contract has those fields, so one mapping serves all.
- * Unexpected failures are logged with a reference and answered as INTERNAL_ERROR without a stack
- * trace.
+ * Turns the coordinator's answers and failures into responses of the client contract. Failures go
+ * in-band: {@code success = false}, {@code error_message}, {@code error_code}. Every response of
+ * the contract has those fields, so one mapping serves all; the unary RPCs, the pipeline and the
+ * REST routes all answer through it.
  */
-public final class Errors {
-
-    private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
+public final class Answers {
 
     /** Request fields echoed into an error response when the response has a field of that name. */
     private static final List<String> ECHOED = List.of("key", "tenant_id", "node_id",
             "migration_id");
 
-    private Errors() {
+    private Answers() {
     }
 
-    /** The {@link CairnException} behind a failure, or INTERNAL_ERROR for anything unexpected. */
-    public static CairnException unwrap(Throwable error) {
-        Throwable cause = Failures.cause(error);
-        if (cause instanceof CairnException cairn) {
-            return cairn;
+    /**
+     * The response to one call: the coordinator's answer, or a failure (thrown at once or raised
+     * later) turned into the response's in-band error fields. The future never fails.
+     */
+    public static <Q extends Message, R extends Message> CompletableFuture<R> answer(
+            Q request, R prototype, Function<Q, CompletableFuture<R>> call) {
+        CompletableFuture<R> future;
+        try {
+            future = call.apply(request);
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
         }
-        String reference = UUID.randomUUID().toString().substring(0, 8);
-        LOG.error("internal error, reference {}", reference, cause);
-        return new CairnException(ErrorCode.INTERNAL_ERROR, "internal error (reference "
-                + reference + " in the server log): " + cause.getClass().getSimpleName());
+        return future.handle((response, error) ->
+                error == null ? response : failure(prototype, request, error));
     }
 
     /** An error response of the type of {@code prototype}, echoing identifying request fields. */
     @SuppressWarnings("unchecked")
-    static <R extends Message> R response(R prototype, Message request, Throwable error) {
-        CairnException failure = unwrap(error);
+    static <R extends Message> R failure(R prototype, Message request, Throwable error) {
+        CairnException failure = Errors.unwrap(error);
         Message.Builder builder = prototype.newBuilderForType();
         var type = builder.getDescriptorForType();
         builder.setField(type.findFieldByName("success"), false);

@@ -1,4 +1,4 @@
-package io.cairndb.server;
+package io.cairndb.server.common;
 
 /** The configuration is invalid; the message names the setting and what is wrong with it. */
 public class ConfigException extends RuntimeException {

@@ -1,56 +1,54 @@
-package io.cairndb.server.membership;
+package io.cairndb.server.replica;
 
 import io.cairndb.api.peer.StatsResponse;
-import io.cairndb.server.replica.Replica;
-import io.cairndb.server.replica.ReplicaRouter;
 import io.cairndb.core.Mutation;
 import java.util.concurrent.CompletableFuture;
 
-/** Routes a coordinator's replica calls through membership, and its hints to hinted handoff. */
+/** Routes a coordinator's replica calls to this node's peers, and its hints to hinted handoff. */
 public final class ClusterRouter implements ReplicaRouter {
 
-    private final Membership membership;
+    private final Peers peers;
     private final HintedHandoff hints;
 
-    public ClusterRouter(Membership membership, HintedHandoff hints) {
-        this.membership = membership;
+    public ClusterRouter(Peers peers, HintedHandoff hints) {
+        this.peers = peers;
         this.hints = hints;
     }
 
     @Override
     public String selfNodeId() {
-        return membership.selfNodeId();
+        return peers.selfNodeId();
     }
 
     @Override
     public Replica replica(String nodeId) {
-        return membership.replica(nodeId);
+        return peers.replica(nodeId);
     }
 
     @Override
     public boolean isAlive(String nodeId) {
-        return membership.isAlive(nodeId);
+        return peers.isAlive(nodeId);
     }
 
     @Override
     public java.util.Map<String, Long> clockOffsets() {
-        return membership.clockOffsets();
+        return peers.clockOffsets();
     }
 
     @Override
     public String writeRefusal() {
-        return membership.clockVerdict().reason();
+        return peers.clockVerdict().reason();
     }
 
     @Override
     public void storeHint(String nodeId, Mutation mutation) {
-        if (!nodeId.equals(membership.selfNodeId())) {
+        if (!nodeId.equals(peers.selfNodeId())) {
             hints.store(nodeId, mutation);
         }
     }
 
     @Override
     public CompletableFuture<StatsResponse> stats(String nodeId) {
-        return membership.stats(nodeId);
+        return peers.stats(nodeId);
     }
 }

@@ -1,6 +1,7 @@
-package io.cairndb.server.membership;
+package io.cairndb.server.replica;
 
 import io.cairndb.core.HybridLogicalClock;
+import io.cairndb.server.common.ServerLimits;
 import io.cairndb.storage.Hint;
 import io.cairndb.core.Mutation;
 import io.cairndb.storage.StorageEngine;
@@ -25,10 +26,9 @@ import org.slf4j.LoggerFactory;
 public final class HintedHandoff {
 
     private static final Logger LOG = LoggerFactory.getLogger(HintedHandoff.class);
-    private static final int DELIVERY_BATCH_ITEMS_MAX = 256;
 
     private final StorageEngine storage;
-    private final Membership membership;
+    private final Peers peers;
     private final HybridLogicalClock hlc;
     private final LongSupplier wallMillis;
     private final long windowMillis;
@@ -38,10 +38,10 @@ public final class HintedHandoff {
     private final Set<String> delivering = ConcurrentHashMap.newKeySet();
     private final LongAdder delivered = new LongAdder();
 
-    public HintedHandoff(StorageEngine storage, Membership membership, HybridLogicalClock hlc,
+    public HintedHandoff(StorageEngine storage, Peers peers, HybridLogicalClock hlc,
                          LongSupplier wallMillis, long windowMillis, long hintsPerNodeMax) {
         this.storage = storage;
-        this.membership = membership;
+        this.peers = peers;
         this.hlc = hlc;
         this.wallMillis = wallMillis;
         this.windowMillis = windowMillis;
@@ -82,19 +82,19 @@ public final class HintedHandoff {
         return counts.getOrDefault(nodeId, 0L);
     }
 
-    /** Hints held for every node. */
     /** Hints delivered to their replica since this node started. */
     public long deliveredTotal() {
         return delivered.sum();
     }
 
+    /** Hints held for every node. */
     public long pendingTotal() {
         return counts.values().stream().mapToLong(Long::longValue).sum();
     }
 
     private void deliverAll() {
         for (String node : pending) {
-            if (membership.isAlive(node) && delivering.add(node)) {
+            if (peers.isAlive(node) && delivering.add(node)) {
                 deliver(node).whenComplete((ignored, error) -> delivering.remove(node));
             }
         }
@@ -104,7 +104,7 @@ public final class HintedHandoff {
     private CompletableFuture<Void> deliver(String node) {
         List<Hint> hints;
         try {
-            hints = storage.hintsFor(node, DELIVERY_BATCH_ITEMS_MAX);
+            hints = storage.hintsFor(node, ServerLimits.HINT_DELIVERY_BATCH_ITEMS_MAX);
         } catch (StorageException e) {
             LOG.warn("cannot read hints for {}: {}", node, e.getMessage());
             return CompletableFuture.completedFuture(null);
@@ -122,7 +122,7 @@ public final class HintedHandoff {
                     forget(hint);
                     return CompletableFuture.completedFuture(null);
                 }
-                return membership.replica(node).apply(hint.mutation())
+                return peers.replica(node).apply(hint.mutation())
                         .thenAccept(result -> {
                             forget(hint);
                             delivered.increment();
