@@ -26,7 +26,6 @@ import io.cairndb.api.RemoveStorageNodeResponse;
 import io.cairndb.api.StorageNodeInfo;
 import io.cairndb.api.UpdateReplicationFactorRequest;
 import io.cairndb.api.UpdateReplicationFactorResponse;
-import io.cairndb.api.VectorClockEntry;
 import io.cairndb.api.WriteKeyValueRequest;
 import io.cairndb.api.WriteKeyValueResponse;
 import io.cairndb.core.CairnException;
@@ -136,7 +135,7 @@ public final class Coordinator {
                         .setSuccess(true)
                         .setKey(request.getKey())
                         .setIdempotencyKey(outcome.idempotencyKey)
-                        .setVectorClock(toProto(outcome.clock))
+                        .setVectorClock(ClientClocks.toProto(outcome.clock))
                         .setReplicaCount(outcome.replicaCount)
                         .setConsistency(level.wireName())
                         .setIsDuplicate(outcome.duplicate)
@@ -154,7 +153,7 @@ public final class Coordinator {
                         .setSuccess(true)
                         .setKey(request.getKey())
                         .setIdempotencyKey(outcome.idempotencyKey)
-                        .setVectorClock(toProto(outcome.clock))
+                        .setVectorClock(ClientClocks.toProto(outcome.clock))
                         .setReplicaCount(outcome.replicaCount)
                         .setConsistency(level.wireName())
                         .setIsDuplicate(outcome.duplicate)
@@ -185,7 +184,7 @@ public final class Coordinator {
                     .setSuccess(true)
                     .setKey(request.getKey())
                     .setValue(ByteString.copyFrom(winner.value()))
-                    .setVectorClock(toProto(winner.clock()))
+                    .setVectorClock(ClientClocks.toProto(winner.clock()))
                     .setReplicaCount(answer.replicaCount())
                     .setConsistency(level.wireName())
                     .build();
@@ -359,7 +358,7 @@ public final class Coordinator {
             if (error == null) {
                 return builder.setSuccess(true)
                         .setIdempotencyKey(result.idempotencyKey)
-                        .setVectorClock(toProto(result.clock))
+                        .setVectorClock(ClientClocks.toProto(result.clock))
                         .setReplicaCount(result.replicaCount)
                         .setIsDuplicate(result.duplicate)
                         .build();
@@ -770,15 +769,5 @@ public final class Coordinator {
 
     private long nowSeconds() {
         return wallMillis.getAsLong() / 1000;
-    }
-
-    static io.cairndb.api.VectorClock toProto(VectorClock clock) {
-        io.cairndb.api.VectorClock.Builder builder = io.cairndb.api.VectorClock.newBuilder();
-        for (int i = 0; i < clock.size(); i++) {
-            builder.addEntries(VectorClockEntry.newBuilder()
-                    .setCoordinatorNodeId(clock.node(i))
-                    .setLogicalTimestamp(clock.counter(i)));
-        }
-        return builder.build();
     }
 }

@@ -96,7 +96,7 @@ final class RangeMerge {
                 response.addItems(RangeQueryItem.newBuilder()
                         .setKey(new String(entry.getKey(), StandardCharsets.UTF_8))
                         .setValue(ByteString.copyFrom(version.value()))
-                        .setVectorClock(Coordinator.toProto(version.clock())));
+                        .setVectorClock(ClientClocks.toProto(version.clock())));
                 items++;
                 bytes += size;
             }
