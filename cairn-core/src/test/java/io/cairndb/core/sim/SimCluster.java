@@ -14,6 +14,7 @@ import io.cairndb.core.Tokens;
 import io.cairndb.core.Version;
 import io.cairndb.core.VersionResolver;
 import io.cairndb.core.WriteMachine;
+import io.cairndb.testkit.RegisterHistory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -167,31 +168,9 @@ final class SimCluster {
         }
     }
 
-    /** A client's write or delete (value null), from its first attempt to its last. */
-    private static final class WriteOp {
-        final String tenant;
-        final String key;
-        final String value;
-        final String idempotencyKey;
-        final ConsistencyLevel level;
-        final long start;
-        long end = -1;
-        /** A crash under periodic durability may have taken it from a replica that acknowledged. */
-        boolean degraded;
-
-        WriteOp(String tenant, String key, String value, String idempotencyKey,
-                ConsistencyLevel level, long start) {
-            this.tenant = tenant;
-            this.key = key;
-            this.value = value;
-            this.idempotencyKey = idempotencyKey;
-            this.level = level;
-            this.start = start;
-        }
-
-        boolean acknowledgedAtQuorum() {
-            return end >= 0 && level != ConsistencyLevel.ONE && !degraded;
-        }
+    /** A client's write or delete (value null), and its entry in the history. */
+    private record WriteOp(String tenant, String key, String value, String idempotencyKey,
+                           ConsistencyLevel level, RegisterHistory.Write recorded) {
     }
 
     /** What a coordinator answered a client. */
@@ -208,8 +187,7 @@ final class SimCluster {
     private final Ring ring;
     private final Set<String> cutLinks = new HashSet<>();
     private final Deque<String> trace = new ArrayDeque<>();
-    private final Map<String, List<WriteOp>> history = new HashMap<>();
-    private final Map<String, WriteOp> byValue = new HashMap<>();
+    private final RegisterHistory history = new RegisterHistory();
     private long now;
     private long seq;
     private int clientsRunning;
@@ -271,6 +249,7 @@ final class SimCluster {
             stats.traceHash = stats.traceHash * 31 + event.what.hashCode() + now;
             checkStoredValuesBelongToTheirKey();
         }
+        stats.readsChecked += history.quorumReadsChecked();
         stats.seeds++;
         return stats;
     }
@@ -473,20 +452,20 @@ final class SimCluster {
             reply.accept(new Reply(false, null, false, verdict.reason()));
             return;
         }
-        byte[] key = op.key.getBytes(StandardCharsets.UTF_8);
-        long token = Tokens.token(op.tenant, key);
+        byte[] key = op.key().getBytes(StandardCharsets.UTF_8);
+        long token = Tokens.token(op.tenant(), key);
         List<String> targets = ring.replicas(token, settings.replicationFactor());
         long wall = coordinator.wallMillis();
         long stamp = coordinator.hlc.now(wall);
-        byte[] value = op.value == null ? null : op.value.getBytes(StandardCharsets.UTF_8);
+        byte[] value = op.value() == null ? null : op.value().getBytes(StandardCharsets.UTF_8);
         Version version = value == null ? Version.tombstone(coordinator.id, stamp)
                 : Version.write(value, coordinator.id, stamp);
-        Mutation mutation = new Mutation(op.tenant, key, token, version,
-                new Mutation.IdempotencyRequest(op.idempotencyKey, Idempotency.requestHash(value),
-                        wall, IDEMPOTENCY_TTL_MILLIS));
+        Mutation mutation = new Mutation(op.tenant(), key, token, version,
+                new Mutation.IdempotencyRequest(op.idempotencyKey(),
+                        Idempotency.requestHash(value), wall, IDEMPOTENCY_TTL_MILLIS));
         WriteMachine machine = new WriteMachine(mutation, targets,
-                op.level.required(targets.size()), value == null ? "delete" : "write",
-                op.idempotencyKey, REQUEST_TIMEOUT_MILLIS);
+                op.level().required(targets.size()), value == null ? "delete" : "write",
+                op.idempotencyKey(), REQUEST_TIMEOUT_MILLIS);
         performWrite(coordinator, machine, machine.start(coordinator::believesAlive), reply);
         atNode(coordinator, REQUEST_TIMEOUT_MILLIS, "write deadline",
                 () -> performWrite(coordinator, machine, machine.timedOut(1), reply));
@@ -584,23 +563,17 @@ final class SimCluster {
         ConsistencyLevel level = level(random);
         int roll = random.nextInt(20);
         int sequence = opSequence++;
-        if (roll < 10) {
-            String value = tenant + "/" + key + "/c" + client + "/" + sequence;
-            writeOp(client, left, new WriteOp(tenant, key, value, "c" + client + "-" + sequence,
-                    level, now));
-        } else if (roll < 12) {
-            writeOp(client, left, new WriteOp(tenant, key, null, "c" + client + "-" + sequence,
-                    level, now));
+        if (roll < 12) {
+            String value = roll < 10 ? RegisterHistory.value(tenant, key, client, sequence) : null;
+            String idempotencyKey = "c" + client + "-" + sequence;
+            writeOp(client, left, new WriteOp(tenant, key, value, idempotencyKey, level,
+                    history.begin(tenant, key, value, idempotencyKey, level.wireName(), now)));
         } else {
             readOp(client, left, tenant, key, level, now, 1);
         }
     }
 
     private void writeOp(int client, int[] left, WriteOp op) {
-        history.computeIfAbsent(op.tenant + "/" + op.key, k -> new ArrayList<>()).add(op);
-        if (op.value != null) {
-            byValue.put(op.value, op);
-        }
         attemptWrite(client, left, op, 1);
     }
 
@@ -614,18 +587,18 @@ final class SimCluster {
             }
             over[0] = true;
             if (answer.ok()) {
-                op.end = now;
+                history.acknowledged(op.recorded(), now);
                 stats.writesAcknowledged++;
                 at(random.nextInt(20), "client " + client + " next", () -> nextOp(client, left));
             } else if (answer.error().startsWith("IDEMPOTENCY_KEY_CONFLICT")) {
-                violation("RetryMakesNoNewVersion: a retry of " + op.idempotencyKey
+                violation("RetryMakesNoNewVersion: a retry of " + op.idempotencyKey()
                         + " was refused as a conflict: " + answer.error());
             } else {
                 retryWrite(client, left, op, attempt);
             }
         };
-        at(1, "client " + client + " sends " + (op.value == null ? "delete " : "write ")
-                + op.idempotencyKey + " to " + coordinator.id, () -> deliver(coordinator,
+        at(1, "client " + client + " sends " + (op.value() == null ? "delete " : "write ")
+                + op.idempotencyKey() + " to " + coordinator.id, () -> deliver(coordinator,
                 "coordinate", () -> coordinateWrite(coordinator, op, answer -> at(1,
                         "reply to client " + client, () -> reply.accept(answer)))));
         at(CLIENT_TIMEOUT_MILLIS, "client " + client + " times out", () -> {
@@ -638,7 +611,7 @@ final class SimCluster {
 
     private void retryWrite(int client, int[] left, WriteOp op, int attempt) {
         if (attempt < ATTEMPTS_MAX) {
-            at(20 + random.nextInt(100), "client " + client + " retries " + op.idempotencyKey,
+            at(20 + random.nextInt(100), "client " + client + " retries " + op.idempotencyKey(),
                     () -> attemptWrite(client, left, op, attempt + 1));
         } else {
             stats.writesGivenUp++;
@@ -658,7 +631,8 @@ final class SimCluster {
             }
             over[0] = true;
             if (answer.ok()) {
-                checkRead(tenant, key, level, start, answer.value(), "read");
+                checkRead(tenant, key, level, start, answer.value(),
+                        "QuorumReadSeesLatestQuorumWrite");
                 next.run();
             } else if (attempt < ATTEMPTS_MAX) {
                 readOp(client, left, tenant, key, level, start, attempt + 1);
@@ -735,13 +709,7 @@ final class SimCluster {
         if (settings.periodic()) {
             // What was not synced is gone; writes that may have reached this replica since the
             // last sync may have lost an acknowledgement, and are not held to the quorum rules.
-            for (List<WriteOp> ops : history.values()) {
-                for (WriteOp op : ops) {
-                    if (op.end < 0 || op.end >= node.syncedAt) {
-                        op.degraded = true;
-                    }
-                }
-            }
+            history.degradeSince(node.syncedAt);
             node.store = node.syncedStore.copy();
             node.appliedRequests = new HashMap<>(node.syncedRequests);
             node.hints = new ArrayList<>();
@@ -796,73 +764,14 @@ final class SimCluster {
 
     // --------------------------------------------------------------------------- invariants
 
-    /**
-     * QuorumReadSeesLatestQuorumWrite: a read at quorum or all that began after a write (or
-     * delete) W was acknowledged at quorum or all returns W, or a write not acknowledged at
-     * quorum before W began. A value read is one a client wrote to this tenant and key.
-     */
+    /** Checks a read against the history ({@link RegisterHistory#checkRead}). */
     private void checkRead(String tenant, String key, ConsistencyLevel level, long start,
                            String value, String invariant) {
-        if (value != null) {
-            WriteOp read = byValue.get(value);
-            if (read == null || !read.tenant.equals(tenant) || !read.key.equals(key)) {
-                violation("TenantIsolation: a read of " + tenant + "/" + key + " returned '"
-                        + value + "', which no client wrote there");
-                return;
-            }
+        String violation = history.checkRead(tenant, key, level.wireName(), start, now, value,
+                invariant);
+        if (violation != null) {
+            violation(violation);
         }
-        if (level == ConsistencyLevel.ONE) {
-            return;
-        }
-        stats.readsChecked++;
-        List<WriteOp> ops = history.getOrDefault(tenant + "/" + key, List.of());
-        WriteOp read = value == null ? null : byValue.get(value);
-        for (WriteOp written : ops) {
-            if (!written.acknowledgedAtQuorum() || written.end >= start) {
-                continue;
-            }
-            if (read != null) {
-                if (read.acknowledgedAtQuorum() && read.end < written.start) {
-                    violation(invariant + ": " + tenant + "/" + key + " read at " + level
-                            + " from t=" + start + " returned " + read.value + " (acknowledged "
-                            + "t=" + read.end + "), older than " + describe(written)
-                            + historyOf(ops));
-                    return;
-                }
-            } else if (!deleteExplains(ops, written, now)) {
-                violation(invariant + ": " + tenant + "/" + key + " read at " + level
-                        + " from t=" + start + " found nothing, though " + describe(written)
-                        + " and no later delete explains it" + historyOf(ops));
-                return;
-            }
-        }
-    }
-
-    private static boolean deleteExplains(List<WriteOp> ops, WriteOp written, long readEnd) {
-        for (WriteOp op : ops) {
-            if (op.value == null && op.start < readEnd
-                    && !(op.acknowledgedAtQuorum() && op.end < written.start)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String historyOf(List<WriteOp> ops) {
-        StringBuilder out = new StringBuilder("\n  the key's writes:");
-        for (WriteOp op : ops.subList(Math.max(0, ops.size() - 12), ops.size())) {
-            out.append("\n    ").append(op.value == null ? "delete " + op.idempotencyKey
-                    : op.value).append(" at ").append(op.level.wireName()).append(" t=")
-                    .append(op.start).append("..").append(op.end < 0 ? "?" : op.end)
-                    .append(op.degraded ? " degraded" : "");
-        }
-        return out.toString();
-    }
-
-    private static String describe(WriteOp op) {
-        return (op.value == null ? "delete " + op.idempotencyKey : "write " + op.value)
-                + " was acknowledged at " + op.level.wireName() + " t=" + op.end + " (began t="
-                + op.start + ")";
     }
 
     /** TenantIsolation, after every event: a stored value belongs to its tenant and key. */
@@ -874,7 +783,7 @@ final class SimCluster {
                 }
                 String value = new String(version.value(), StandardCharsets.UTF_8);
                 String keyText = new String(key, StandardCharsets.UTF_8);
-                if (!value.startsWith(tenant + "/" + keyText + "/")) {
+                if (!RegisterHistory.belongsTo(value, tenant, keyText)) {
                     violation("TenantIsolation: " + node.id + " stores '" + value + "' under "
                             + tenant + "/" + keyText);
                 }
