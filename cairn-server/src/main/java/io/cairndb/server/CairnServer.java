@@ -33,6 +33,7 @@ import io.cairndb.core.Failures;
 import io.cairndb.server.control.MetadataCommand;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.control.NodeInfo;
+import io.cairndb.server.coordinator.ClusterAdministration;
 import io.cairndb.server.coordinator.Coordinator;
 import io.cairndb.server.coordinator.CoordinatorGrpcService;
 import io.cairndb.server.coordinator.NodeStats;
@@ -235,11 +236,13 @@ public final class CairnServer implements AutoCloseable {
             metadataRef.set(metadata);
             started.add(metadata);
             metrics.watch(storage, hints, metadata, membership);
-            Coordinator coordinator = new Coordinator(metadata,
-                    new ClusterRouter(membership, hints), new Validation(config.limits()), hlc,
-                    wallMillis, config.requests(), stats);
-            clientServices.add(ServerInterceptors.intercept(new CoordinatorGrpcService(coordinator),
-                    new GrpcRequestMetrics(metrics.requests())));
+            ClusterRouter router = new ClusterRouter(membership, hints);
+            Coordinator coordinator = new Coordinator(metadata, router,
+                    new Validation(config.limits()), hlc, wallMillis, config.requests(), stats);
+            ClusterAdministration administration = new ClusterAdministration(metadata, router,
+                    wallMillis, stats);
+            clientServices.add(ServerInterceptors.intercept(new CoordinatorGrpcService(coordinator,
+                    administration), new GrpcRequestMetrics(metrics.requests())));
             clientServices.add(new ControlGrpcService(metadata));
             AdminGrpcService admin = new AdminGrpcService(metadata, membership);
             clientServices.add(admin);
@@ -248,7 +251,7 @@ public final class CairnServer implements AutoCloseable {
                     new Readiness(nodeId, metadata, membership, Math.min(
                             ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
                             config.requests().requestTimeoutMillis())),
-                    new RestApi(coordinator, admin, config.limits()), metrics);
+                    new RestApi(coordinator, administration, admin, config.limits()), metrics);
             started.add(http);
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());

@@ -1,31 +1,16 @@
 package io.cairndb.server.coordinator;
 
 import com.google.protobuf.ByteString;
-import io.cairndb.api.AddStorageNodeRequest;
-import io.cairndb.api.AddStorageNodeResponse;
 import io.cairndb.api.BatchWriteItem;
 import io.cairndb.api.BatchWriteItemResult;
 import io.cairndb.api.BatchWriteRequest;
 import io.cairndb.api.BatchWriteResponse;
-import io.cairndb.api.CreateTenantRequest;
-import io.cairndb.api.CreateTenantResponse;
 import io.cairndb.api.DeleteKeyValueRequest;
 import io.cairndb.api.DeleteKeyValueResponse;
-import io.cairndb.api.GetMigrationStatusRequest;
-import io.cairndb.api.GetMigrationStatusResponse;
-import io.cairndb.api.GetTenantRequest;
-import io.cairndb.api.GetTenantResponse;
-import io.cairndb.api.ListStorageNodesRequest;
-import io.cairndb.api.ListStorageNodesResponse;
 import io.cairndb.api.RangeQueryRequest;
 import io.cairndb.api.RangeQueryResponse;
 import io.cairndb.api.ReadKeyValueRequest;
 import io.cairndb.api.ReadKeyValueResponse;
-import io.cairndb.api.RemoveStorageNodeRequest;
-import io.cairndb.api.RemoveStorageNodeResponse;
-import io.cairndb.api.StorageNodeInfo;
-import io.cairndb.api.UpdateReplicationFactorRequest;
-import io.cairndb.api.UpdateReplicationFactorResponse;
 import io.cairndb.api.WriteKeyValueRequest;
 import io.cairndb.api.WriteKeyValueResponse;
 import io.cairndb.core.CairnException;
@@ -44,15 +29,12 @@ import io.cairndb.core.Version;
 import io.cairndb.core.VersionResolver;
 import io.cairndb.server.common.Errors;
 import io.cairndb.server.control.ClusterMetadata;
-import io.cairndb.server.control.MetadataCommand;
 import io.cairndb.server.control.MetadataStore;
-import io.cairndb.server.control.NodeInfo;
 import io.cairndb.server.control.TenantInfo;
 import io.cairndb.server.replica.ReplicaRouter;
 import io.cairndb.core.ApplyResult;
 import io.cairndb.storage.KeyScan;
 import io.cairndb.core.Mutation;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -65,17 +47,16 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import java.util.regex.Pattern;
 
 /**
- * Serves client requests: validates them, finds each key's replicas on the ring, sends the work
- * to them, and answers once the consistency level is met. Every path is asynchronous; validation
- * errors are thrown as {@link CairnException} before any work starts.
+ * Serves clients' key operations: validates them, finds each key's replicas on the ring, and
+ * drives cairn-core's request machines ({@link WriteMachine}, {@link ReadMachine}), which decide
+ * what to send, hint and repair and when the consistency level is met. Tenants and storage nodes
+ * are {@link ClusterAdministration}'s. Every path is asynchronous; validation errors are thrown as
+ * {@link CairnException} before any work starts.
  */
 public final class Coordinator {
 
-    private static final Pattern NODE_ID = Validation.NODE_ID;
-    private static final int VIRTUAL_NODES_MAX = 4096;
 
     private final String nodeId;
     private final MetadataStore metadata;
@@ -123,7 +104,7 @@ public final class Coordinator {
     // -------------------------------------------------------------------------- key-value
 
     public CompletableFuture<WriteKeyValueResponse> write(WriteKeyValueRequest request) {
-        TenantInfo tenant = requireTenant(request.getTenantId());
+        TenantInfo tenant = requireTenant(metadata, request.getTenantId());
         byte[] key = validation.key(request.getKey());
         validation.value(request.getValue().toByteArray());
         validation.idempotencyKey("idempotency_key", request.getIdempotencyKey());
@@ -143,7 +124,7 @@ public final class Coordinator {
     }
 
     public CompletableFuture<DeleteKeyValueResponse> delete(DeleteKeyValueRequest request) {
-        TenantInfo tenant = requireTenant(request.getTenantId());
+        TenantInfo tenant = requireTenant(metadata, request.getTenantId());
         byte[] key = validation.key(request.getKey());
         validation.idempotencyKey("idempotency_key", request.getIdempotencyKey());
         ConsistencyLevel level = writeLevel(request.getConsistency());
@@ -161,7 +142,7 @@ public final class Coordinator {
     }
 
     public CompletableFuture<ReadKeyValueResponse> read(ReadKeyValueRequest request) {
-        TenantInfo tenant = requireTenant(request.getTenantId());
+        TenantInfo tenant = requireTenant(metadata, request.getTenantId());
         byte[] key = validation.key(request.getKey());
         ConsistencyLevel level = readLevel(request.getConsistency());
         long token = Tokens.token(tenant.tenantId(), key);
@@ -253,7 +234,7 @@ public final class Coordinator {
     }
 
     public CompletableFuture<BatchWriteResponse> batchWrite(BatchWriteRequest request) {
-        TenantInfo tenant = requireTenant(request.getTenantId());
+        TenantInfo tenant = requireTenant(metadata, request.getTenantId());
         ConsistencyLevel level = writeLevel(request.getConsistency());
         int count = request.getItemsCount();
         if (count == 0) {
@@ -375,7 +356,7 @@ public final class Coordinator {
     }
 
     public CompletableFuture<RangeQueryResponse> rangeQuery(RangeQueryRequest request) {
-        TenantInfo tenant = requireTenant(request.getTenantId());
+        TenantInfo tenant = requireTenant(metadata, request.getTenantId());
         byte[] start = request.getStartKey().isEmpty() ? null
                 : validation.key("start_key", request.getStartKey());
         byte[] end = request.getEndKey().isEmpty() ? null
@@ -415,156 +396,6 @@ public final class Coordinator {
         return RangeMerge.collect(scans, settings.requestTimeoutMillis()).thenApply(answered ->
                 new RangeMerge(tenant, level, limit, validation.limits().scanPageBytesMax(),
                         view.ring(), resolver).page(answered));
-    }
-
-    // ----------------------------------------------------------------------------- tenants
-
-    public CompletableFuture<CreateTenantResponse> createTenant(CreateTenantRequest request) {
-        String tenantId = Validation.tenantId(request.getTenantId());
-        Validation.replicationFactor("replication_factor", request.getReplicationFactor());
-        return metadata.submit(new MetadataCommand.CreateTenant(tenantId,
-                        request.getReplicationFactor(), nowSeconds()))
-                .thenApply(applied -> {
-                    if (!applied.ok()) {
-                        throw applied.error();
-                    }
-                    TenantInfo tenant = applied.state().tenant(tenantId);
-                    return CreateTenantResponse.newBuilder()
-                            .setSuccess(true)
-                            .setTenantId(tenantId)
-                            .setReplicationFactor(tenant.replicationFactor())
-                            .setCreatedAt(tenant.createdAt())
-                            .build();
-                });
-    }
-
-    public CompletableFuture<GetTenantResponse> getTenant(GetTenantRequest request) {
-        TenantInfo tenant = requireTenant(request.getTenantId());
-        return CompletableFuture.completedFuture(GetTenantResponse.newBuilder()
-                .setSuccess(true)
-                .setTenantId(tenant.tenantId())
-                .setReplicationFactor(tenant.replicationFactor())
-                .setCreatedAt(tenant.createdAt())
-                .setUpdatedAt(tenant.updatedAt())
-                .build());
-    }
-
-    public CompletableFuture<UpdateReplicationFactorResponse> updateReplicationFactor(
-            UpdateReplicationFactorRequest request) {
-        TenantInfo before = requireTenant(request.getTenantId());
-        int rf = request.getNewReplicationFactor();
-        if (rf < 1) {
-            throw new CairnException(ErrorCode.INVALID_REPLICATION_FACTOR,
-                    "new_replication_factor is " + rf + "; it must be at least 1");
-        }
-        return metadata.submit(new MetadataCommand.UpdateReplicationFactor(before.tenantId(), rf,
-                        nowSeconds()))
-                .thenApply(applied -> {
-                    if (!applied.ok()) {
-                        throw applied.error();
-                    }
-                    TenantInfo after = applied.state().tenant(before.tenantId());
-                    return UpdateReplicationFactorResponse.newBuilder()
-                            .setSuccess(true)
-                            .setTenantId(after.tenantId())
-                            .setOldReplicationFactor(before.replicationFactor())
-                            .setNewReplicationFactor(after.replicationFactor())
-                            .setUpdatedAt(after.updatedAt())
-                            .build();
-                });
-    }
-
-    // ----------------------------------------------------------------------- storage nodes
-
-    public CompletableFuture<AddStorageNodeResponse> addStorageNode(AddStorageNodeRequest request) {
-        String node = requireNodeId(request.getNodeId());
-        if (request.getHost().isBlank()) {
-            throw CairnException.invalid("host is required: the address the node listens on");
-        }
-        if (request.getPort() < 1 || request.getPort() > 65535) {
-            throw CairnException.invalid("port is " + request.getPort()
-                    + "; it must be between 1 and 65535");
-        }
-        if (request.getVirtualNodes() < 0 || request.getVirtualNodes() > VIRTUAL_NODES_MAX) {
-            throw CairnException.invalid("virtual_nodes is " + request.getVirtualNodes()
-                    + "; it must be between 0 (the default, "
-                    + metadata.current().config().virtualNodesDefault() + ") and "
-                    + VIRTUAL_NODES_MAX);
-        }
-        if (metadata.current().nodes().containsKey(node)) {
-            throw new CairnException(ErrorCode.NODE_IN_USE, "node '" + node
-                    + "' is already a member of the cluster");
-        }
-        throw CairnException.invalid("cannot add storage node '" + node + "' at "
-                + request.getHost() + ":" + request.getPort() + ": this cluster runs on a single "
-                + "node, and adding storage nodes is not available yet");
-    }
-
-    public CompletableFuture<RemoveStorageNodeResponse> removeStorageNode(
-            RemoveStorageNodeRequest request) {
-        String node = requireNodeId(request.getNodeId());
-        ClusterMetadata state = metadata.current();
-        if (!state.nodes().containsKey(node)) {
-            throw CairnException.invalid("node '" + node + "' is not a member of the cluster; "
-                    + "ListStorageNodes shows the members");
-        }
-        if (state.storageNodeCount() <= 1) {
-            throw new CairnException(ErrorCode.NODE_IN_USE, "node '" + node + "' is the only "
-                    + "storage node and holds every replica; it cannot be removed"
-                    + (request.getForce() ? ", even with force" : ""));
-        }
-        throw new CairnException(ErrorCode.NODE_IN_USE, "node '" + node + "' holds replicas, "
-                + "and draining a node is not available yet");
-    }
-
-    public CompletableFuture<GetMigrationStatusResponse> getMigrationStatus(
-            GetMigrationStatusRequest request) {
-        if (request.getMigrationId().isBlank()) {
-            throw CairnException.invalid("migration_id is required");
-        }
-        throw new CairnException(ErrorCode.MIGRATION_NOT_FOUND, "no migration with id '"
-                + Validation.printable(request.getMigrationId()) + "'");
-    }
-
-    public CompletableFuture<ListStorageNodesResponse> listStorageNodes(
-            ListStorageNodesRequest request) {
-        List<NodeInfo> nodes = List.copyOf(metadata.current().nodes().values());
-        List<CompletableFuture<StorageNodeInfo>> infos = new ArrayList<>(nodes.size());
-        Map<String, Long> offsets = router.clockOffsets();
-        for (NodeInfo node : nodes) {
-            StorageNodeInfo.Builder info = StorageNodeInfo.newBuilder()
-                    .setNodeId(node.nodeId())
-                    .setHost(node.host())
-                    .setPort(node.port())
-                    .setStatus(node.status())
-                    .setVirtualNodes(node.virtualNodes())
-                    .setAlive(router.isAlive(node.nodeId()));
-            Long offset = node.nodeId().equals(nodeId) ? Long.valueOf(0)
-                    : offsets.get(node.nodeId());
-            if (offset != null) {
-                info.setClockOffsetMillis(offset);
-            }
-            if (node.nodeId().equals(nodeId)) {
-                infos.add(CompletableFuture.completedFuture(info
-                        .setKeysCount(localStats.keysCount())
-                        .setDiskUsagePercent(localStats.diskUsagePercent())
-                        .setHintsPending(localStats.hintsPending())
-                        .build()));
-            } else {
-                infos.add(router.stats(node.nodeId()).handle((stats, error) -> error != null
-                        ? info.setAlive(false).build()
-                        : info.setKeysCount(stats.getKeysCount())
-                                .setDiskUsagePercent(stats.getDiskUsagePercent())
-                                .setHintsPending(stats.getHintsPending()).build()));
-            }
-        }
-        return CompletableFuture.allOf(infos.toArray(new CompletableFuture<?>[0]))
-                .thenApply(ignored -> {
-                    ListStorageNodesResponse.Builder response = ListStorageNodesResponse
-                            .newBuilder().setSuccess(true);
-                    infos.forEach(info -> response.addNodes(info.join()));
-                    return response.build();
-                });
     }
 
     // ----------------------------------------------------------------------------- helpers
@@ -733,7 +564,8 @@ public final class Coordinator {
         return nodes;
     }
 
-    private TenantInfo requireTenant(String tenantId) {
+    /** The tenant named {@code tenantId}; throws TENANT_NOT_FOUND, or naming what is invalid. */
+    static TenantInfo requireTenant(MetadataStore metadata, String tenantId) {
         // A tenant that exists has a valid id (it was checked when the tenant was created), so
         // only an unknown id is checked, to say what is wrong with it if anything is.
         TenantInfo tenant = metadata.current().tenant(tenantId);
@@ -745,18 +577,6 @@ public final class Coordinator {
         return tenant;
     }
 
-    private static String requireNodeId(String node) {
-        if (node.isEmpty()) {
-            throw CairnException.invalid("node_id is required");
-        }
-        if (!NODE_ID.matcher(node).matches()) {
-            throw CairnException.invalid("node_id '" + Validation.printable(node) + "' is "
-                    + "invalid: it must be 1-64 characters of letters, digits, '_', '.' or '-', "
-                    + "starting with a letter or digit");
-        }
-        return node;
-    }
-
     private ConsistencyLevel writeLevel(String consistency) {
         return ConsistencyLevel.parse(consistency, ConsistencyLevel.parse(
                 metadata.current().config().writeConsistencyDefault(), ConsistencyLevel.QUORUM));
@@ -765,9 +585,5 @@ public final class Coordinator {
     private ConsistencyLevel readLevel(String consistency) {
         return ConsistencyLevel.parse(consistency, ConsistencyLevel.parse(
                 metadata.current().config().readConsistencyDefault(), ConsistencyLevel.QUORUM));
-    }
-
-    private long nowSeconds() {
-        return wallMillis.getAsLong() / 1000;
     }
 }

@@ -41,9 +41,11 @@ import java.util.function.Function;
 public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.CoordinatorServiceImplBase {
 
     private final Coordinator coordinator;
+    private final ClusterAdministration administration;
 
-    public CoordinatorGrpcService(Coordinator coordinator) {
+    public CoordinatorGrpcService(Coordinator coordinator, ClusterAdministration administration) {
         this.coordinator = coordinator;
+        this.administration = administration;
     }
 
     private static <Q extends Message, R extends Message> void serve(
@@ -94,46 +96,46 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
     public void createTenant(CreateTenantRequest request,
                              StreamObserver<CreateTenantResponse> observer) {
         serve(request, observer, CreateTenantResponse.getDefaultInstance(),
-                coordinator::createTenant);
+                administration::createTenant);
     }
 
     @Override
     public void getTenant(GetTenantRequest request, StreamObserver<GetTenantResponse> observer) {
-        serve(request, observer, GetTenantResponse.getDefaultInstance(), coordinator::getTenant);
+        serve(request, observer, GetTenantResponse.getDefaultInstance(), administration::getTenant);
     }
 
     @Override
     public void updateReplicationFactor(UpdateReplicationFactorRequest request,
                                         StreamObserver<UpdateReplicationFactorResponse> observer) {
         serve(request, observer, UpdateReplicationFactorResponse.getDefaultInstance(),
-                coordinator::updateReplicationFactor);
+                administration::updateReplicationFactor);
     }
 
     @Override
     public void addStorageNode(AddStorageNodeRequest request,
                                StreamObserver<AddStorageNodeResponse> observer) {
         serve(request, observer, AddStorageNodeResponse.getDefaultInstance(),
-                coordinator::addStorageNode);
+                administration::addStorageNode);
     }
 
     @Override
     public void removeStorageNode(RemoveStorageNodeRequest request,
                                   StreamObserver<RemoveStorageNodeResponse> observer) {
         serve(request, observer, RemoveStorageNodeResponse.getDefaultInstance(),
-                coordinator::removeStorageNode);
+                administration::removeStorageNode);
     }
 
     @Override
     public void getMigrationStatus(GetMigrationStatusRequest request,
                                    StreamObserver<GetMigrationStatusResponse> observer) {
         serve(request, observer, GetMigrationStatusResponse.getDefaultInstance(),
-                coordinator::getMigrationStatus);
+                administration::getMigrationStatus);
     }
 
     @Override
     public void listStorageNodes(ListStorageNodesRequest request,
                                  StreamObserver<ListStorageNodesResponse> observer) {
         serve(request, observer, ListStorageNodesResponse.getDefaultInstance(),
-                coordinator::listStorageNodes);
+                administration::listStorageNodes);
     }
 }

@@ -45,6 +45,7 @@ import io.cairndb.core.Limits;
 import io.cairndb.server.common.Errors;
 import io.cairndb.server.control.AdminGrpcService;
 import io.cairndb.server.coordinator.Answers;
+import io.cairndb.server.coordinator.ClusterAdministration;
 import io.cairndb.server.coordinator.Coordinator;
 import io.grpc.stub.StreamObserver;
 import io.javalin.config.RoutesConfig;
@@ -80,12 +81,15 @@ public final class RestApi {
     static final String OCTET_STREAM = "application/octet-stream";
 
     private final Coordinator coordinator;
+    private final ClusterAdministration administration;
     private final AdminGrpcService admin;
     private final Limits limits;
     private final List<String> routes = new ArrayList<>();
 
-    public RestApi(Coordinator coordinator, AdminGrpcService admin, Limits limits) {
+    public RestApi(Coordinator coordinator, ClusterAdministration administration,
+                   AdminGrpcService admin, Limits limits) {
         this.coordinator = coordinator;
+        this.administration = administration;
         this.admin = admin;
         this.limits = limits;
     }
@@ -158,13 +162,13 @@ public final class RestApi {
                 .setReplicationFactor(orZero(body.integer("replicationFactor", false)))
                 .build();
         answer(ctx, 201, request, CreateTenantResponse.getDefaultInstance(),
-                coordinator::createTenant, response -> ctx.header("Location",
+                administration::createTenant, response -> ctx.header("Location",
                         PREFIX + "/tenants/" + response.getTenantId()));
     }
 
     private void getTenant(Context ctx) {
         answer(ctx, 200, GetTenantRequest.newBuilder().setTenantId(ctx.pathParam("tenant"))
-                .build(), GetTenantResponse.getDefaultInstance(), coordinator::getTenant, null);
+                .build(), GetTenantResponse.getDefaultInstance(), administration::getTenant, null);
     }
 
     private void updateReplicationFactor(Context ctx) {
@@ -173,7 +177,7 @@ public final class RestApi {
                         .setTenantId(ctx.pathParam("tenant"))
                         .setNewReplicationFactor(body.integer("replicationFactor", true)).build(),
                 UpdateReplicationFactorResponse.getDefaultInstance(),
-                coordinator::updateReplicationFactor, null);
+                administration::updateReplicationFactor, null);
     }
 
     // -------------------------------------------------------------------------- key-value
@@ -276,7 +280,7 @@ public final class RestApi {
 
     private void listNodes(Context ctx) {
         answer(ctx, 200, ListStorageNodesRequest.getDefaultInstance(),
-                ListStorageNodesResponse.getDefaultInstance(), coordinator::listStorageNodes,
+                ListStorageNodesResponse.getDefaultInstance(), administration::listStorageNodes,
                 null);
     }
 
@@ -287,21 +291,21 @@ public final class RestApi {
                         .setHost(body.text("host", ""))
                         .setPort(orZero(body.integer("port", true)))
                         .setVirtualNodes(orZero(body.integer("virtualNodes", false))).build(),
-                AddStorageNodeResponse.getDefaultInstance(), coordinator::addStorageNode, null);
+                AddStorageNodeResponse.getDefaultInstance(), administration::addStorageNode, null);
     }
 
     private void removeNode(Context ctx) {
         answer(ctx, 200, RemoveStorageNodeRequest.newBuilder()
                         .setNodeId(ctx.pathParam("node"))
                         .setForce(boolQuery(ctx, "force")).build(),
-                RemoveStorageNodeResponse.getDefaultInstance(), coordinator::removeStorageNode,
+                RemoveStorageNodeResponse.getDefaultInstance(), administration::removeStorageNode,
                 null);
     }
 
     private void migration(Context ctx) {
         answer(ctx, 200, GetMigrationStatusRequest.newBuilder()
                         .setMigrationId(ctx.pathParam("migration")).build(),
-                GetMigrationStatusResponse.getDefaultInstance(), coordinator::getMigrationStatus,
+                GetMigrationStatusResponse.getDefaultInstance(), administration::getMigrationStatus,
                 null);
     }
 
