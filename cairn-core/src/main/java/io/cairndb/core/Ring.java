@@ -71,6 +71,11 @@ public final class Ring {
         return tokens.length;
     }
 
+    /** Every token on the ring, sorted (signed order); a copy. */
+    public long[] tokens() {
+        return tokens.clone();
+    }
+
     public boolean isEmpty() {
         return tokens.length == 0;
     }
