@@ -8,11 +8,16 @@ import io.cairndb.core.ApplyResult;
 import io.cairndb.core.Mutation;
 import io.cairndb.core.Tokens;
 import io.cairndb.core.Version;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -25,7 +30,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.UInt64AddOperator;
 
 // Proves idempotency records tell retries from new requests, survive their files' merges and
-// expire whole files.
+// expire whole files, and land in the same write batch as the versions they answer for.
 class IdempotencyStoreTest {
 
     @RegisterExtension
@@ -171,5 +176,77 @@ class IdempotencyStoreTest {
         long applied = futures.stream().map(CompletableFuture::join)
                 .filter(r -> r.outcome() == ApplyResult.Outcome.APPLIED).count();
         assertThat(applied).isEqualTo(1);
+    }
+
+    @Test
+    void aVersionAndItsRecordLandTogetherOrNotAtAll() throws Exception {
+        // Every write is in the log alone (no write buffer fills), so cutting the log short is
+        // what a crash in the middle of it leaves: at every cut, each write's version and its
+        // idempotency record are both there or both gone, and what is there is a prefix.
+        List<Mutation> writes = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            writes.add(TestEngine.mutation("t", "k" + i,
+                    Version.write(bytes("v" + i), "n1", store.nextStamp()),
+                    new Mutation.IdempotencyRequest("idem", bytes("h" + i), 1_000, 60_000)));
+        }
+        for (Mutation write : writes) {
+            store.data().apply(write).join();
+        }
+        store.close();
+        Path db = store.dir().resolve("db");
+        Path log = onlyLog(db);
+        long logBytes = Files.size(log);
+        List<Long> cuts = new ArrayList<>();
+        for (long cut = 0; cut < logBytes; cut += 24) {
+            cuts.add(cut);
+        }
+        cuts.add(logBytes);
+        int previousKept = 0;
+        for (long cut : cuts) {
+            String name = "cut-" + cut;
+            copy(db, store.dir().resolve(name));
+            try (FileChannel file = FileChannel.open(store.dir().resolve(name)
+                    .resolve(log.getFileName()), StandardOpenOption.WRITE)) {
+                file.truncate(cut);
+            }
+            store.reopen(name, StorageOptions.DEFAULTS);
+            int kept = 0;
+            for (int i = 0; i < writes.size(); i++) {
+                Mutation write = writes.get(i);
+                boolean version = store.get("t", "k" + i) != null;
+                boolean record = store.engine().idempotency()
+                        .stored(write, IdempotencyStore.recordKey(write)) != null;
+                assertThat(record).as("record of write %d, log cut at %d of %d bytes", i, cut,
+                        logBytes).isEqualTo(version);
+                if (version) {
+                    assertThat(kept).as("writes kept before write %d, cut at %d", i, cut)
+                            .isEqualTo(i);
+                    kept++;
+                }
+            }
+            assertThat(kept).as("writes kept at cut %d", cut).isGreaterThanOrEqualTo(previousKept);
+            previousKept = kept;
+        }
+        assertThat(cuts).hasSizeGreaterThan(writes.size());
+        assertThat(previousKept).isEqualTo(writes.size());
+    }
+
+    /** The one log file of {@code db} that holds writes. */
+    private static Path onlyLog(Path db) throws IOException {
+        try (Stream<Path> files = Files.list(db)) {
+            List<Path> logs = files.filter(file -> file.getFileName().toString().endsWith(".log"))
+                    .filter(file -> file.toFile().length() > 0).toList();
+            assertThat(logs).as("log files holding writes in %s", db).hasSize(1);
+            return logs.get(0);
+        }
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
     }
 }
