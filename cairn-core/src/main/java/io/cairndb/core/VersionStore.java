@@ -4,7 +4,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One replica's versions of keys, as the request path needs them. The node's implementation is
- * RocksDB ({@code StorageEngine}); {@link MemoryStore} is its in-memory twin for simulations, and
+ * RocksDB ({@code DataStore} in cairn-storage); {@link MemoryStore} is its in-memory twin for simulations, and
  * the two are tested against each other on random operation sequences.
  */
 public interface VersionStore {

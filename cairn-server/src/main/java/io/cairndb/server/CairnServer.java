@@ -152,10 +152,10 @@ public final class CairnServer implements AutoCloseable {
             // Readings from a node whose clock runs further ahead than the bound are not adopted,
             // not even from what such a node stored here before a restart.
             long maxOffsetMillis = config.clock().maxOffsetMillis();
-            HybridLogicalClock hlc = new HybridLogicalClock(Math.min(storage.hlcHighWater(),
+            HybridLogicalClock hlc = new HybridLogicalClock(Math.min(storage.data().hlcHighWater(),
                     HybridLogicalClock.pack(wallMillis.getAsLong() + maxOffsetMillis, 0)),
                     wallMillis, maxOffsetMillis);
-            LocalReplica local = new LocalReplica(nodeId, storage);
+            LocalReplica local = new LocalReplica(nodeId, storage.data());
             AtomicReference<MetadataStore> metadataRef = new AtomicReference<>();
             Supplier<ClusterMetadata> view = () -> {
                 MetadataStore store = metadataRef.get();
@@ -170,14 +170,14 @@ public final class CairnServer implements AutoCloseable {
                         }
                     });
             started.add(membership);
-            HintedHandoff hints = new HintedHandoff(storage, membership, hlc, wallMillis,
+            HintedHandoff hints = new HintedHandoff(storage.hints(), membership, hlc, wallMillis,
                     config.requests().hintWindowMillis(), config.requests().hintsPerNodeMax());
             NodeMetrics metrics = new NodeMetrics();
             started.add(metrics);
             NodeStats stats = new NodeStats() {
                 @Override
                 public long keysCount() {
-                    return storage.liveKeys();
+                    return storage.data().liveKeys();
                 }
 
                 @Override
@@ -230,7 +230,8 @@ public final class CairnServer implements AutoCloseable {
                                 .setNodeId(nodeId).setHost(config.host())
                                 .setPort(grpc.getPort()).setPeerPort(peer.getPort())
                                 .setVirtualNodes(config.cluster().virtualNodesDefault()).build(),
-                        storage, maintenance, config.requests().requestTimeoutMillis(),
+                        storage.metadata(), maintenance,
+                        config.requests().requestTimeoutMillis(),
                         membershipSettings.joinTimeoutMillis());
             }
             metadataRef.set(metadata);

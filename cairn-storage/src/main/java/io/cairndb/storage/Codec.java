@@ -81,6 +81,17 @@ final class Codec {
         return out.array();
     }
 
+    /** Whether {@code bytes} begins with {@code prefix}. */
+    static boolean startsWith(byte[] bytes, byte[] prefix) {
+        return bytes.length >= prefix.length
+                && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** A key as a decoding error names it. */
+    static String describe(String tenant, byte[] key) {
+        return "tenant '" + tenant + "' key '" + new String(key, StandardCharsets.UTF_8) + "'";
+    }
+
     static byte[] longBytes(long value) {
         return ByteBuffer.allocate(8).putLong(value).array();
     }

@@ -17,7 +17,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-// Proves the simulator's in-memory store is a faithful twin of the RocksDB engine: on random
+// Proves the simulator's in-memory store is a faithful twin of the RocksDB data store: on random
 // sequences of writes, deletes, retries, conflicts and concurrent versions, both answer every
 // apply alike and hold the same versions and live-key counts after each step.
 class MemoryStoreTwinTest {
@@ -33,12 +33,13 @@ class MemoryStoreTwinTest {
         int[] run = {0};
         Property.forAll("memory store twin", Math.max(10, Property.tries() / 5), random -> {
             Path path = dir.resolve("db" + run[0]++);
-            try (StorageEngine engine = StorageEngine.open(path, StorageOptions.DEFAULTS,
+            try (StorageEngine storage = StorageEngine.open(path, StorageOptions.DEFAULTS,
                     VersionResolver.DEFAULT)) {
+                DataStore data = storage.data();
                 MemoryStore twin = new MemoryStore(VersionResolver.DEFAULT);
                 for (int step = 0; step < 200; step++) {
                     Mutation mutation = randomMutation(random, step);
-                    ApplyResult expected = engine.apply(mutation).join();
+                    ApplyResult expected = data.apply(mutation).join();
                     ApplyResult actual = twin.applyNow(mutation);
                     String where = "step " + step + " " + describe(mutation);
                     assertThat(actual.outcome()).as(where).isEqualTo(expected.outcome());
@@ -53,11 +54,11 @@ class MemoryStoreTwinTest {
                                 .isEqualTo(expected.record().coordinatorNodeId());
                     }
                     assertThat(twin.get(mutation.tenantId(), mutation.key(), mutation.token()))
-                            .as(where).isEqualTo(engine.get(mutation.tenantId(), mutation.key(),
+                            .as(where).isEqualTo(data.get(mutation.tenantId(), mutation.key(),
                                     mutation.token()));
                     for (String tenant : TENANTS) {
                         assertThat(twin.liveKeys(tenant)).as(where + " live keys of " + tenant)
-                                .isEqualTo(engine.liveKeys(tenant));
+                                .isEqualTo(data.liveKeys(tenant));
                     }
                 }
             }

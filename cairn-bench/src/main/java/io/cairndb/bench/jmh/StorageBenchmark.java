@@ -4,6 +4,7 @@ import io.cairndb.core.Tokens;
 import io.cairndb.core.Version;
 import io.cairndb.core.VersionResolver;
 import io.cairndb.core.ApplyResult;
+import io.cairndb.storage.DataStore;
 import io.cairndb.storage.Durability;
 import io.cairndb.core.Mutation;
 import io.cairndb.storage.StorageEngine;
@@ -35,9 +36,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The storage engine alone: a put is {@link StorageEngine#apply} of a write waited on (read the
+ * The storage engine alone: a put is {@link DataStore#apply} of a write waited on (read the
  * stored version, resolve, commit through the writer shard, fsync under {@code sync}); a get is
- * {@link StorageEngine#get} of a preloaded key. Run with {@code -t N} to see group commit share
+ * {@link DataStore#get} of a preloaded key. Run with {@code -t N} to see group commit share
  * fsyncs between N writers.
  */
 @State(Scope.Benchmark)
@@ -79,7 +80,7 @@ public class StorageBenchmark {
         for (int i = 0; i < KEYS; i++) {
             keys[i] = String.format("k%015d", i).getBytes(StandardCharsets.UTF_8);
             tokens[i] = Tokens.token(TENANT, keys[i]);
-            preload.add(engine.apply(mutation(i)));
+            preload.add(engine.data().apply(mutation(i)));
         }
         // All at once: the writer shards commit them in groups, so loading takes few fsyncs.
         preload.forEach(CompletableFuture::join);
@@ -96,13 +97,13 @@ public class StorageBenchmark {
 
     @Benchmark
     public ApplyResult put() {
-        return engine.apply(mutation(nextIndex())).join();
+        return engine.data().apply(mutation(nextIndex())).join();
     }
 
     @Benchmark
     public Version get() {
         int index = nextIndex();
-        return engine.get(TENANT, keys[index], tokens[index]);
+        return engine.data().get(TENANT, keys[index], tokens[index]);
     }
 
     @TearDown(Level.Trial)

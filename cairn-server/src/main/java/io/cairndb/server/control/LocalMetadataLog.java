@@ -1,7 +1,7 @@
 package io.cairndb.server.control;
 
 import io.cairndb.core.HybridLogicalClock;
-import io.cairndb.storage.StorageEngine;
+import io.cairndb.storage.NodeMetadata;
 import io.cairndb.storage.StorageException;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * A metadata log kept on this node alone, in the storage engine's metadata family. Each accepted
+ * A metadata log kept on this node alone, in the storage engine's node metadata
+ * ({@code meta} family). Each accepted
  * command is stamped with this node's clocks ({@link MetadataEntry}) and fsynced under
  * {@code mlog/<index>} before it is applied; on start the log is replayed. Commands that break a
  * rule are answered without being logged.
@@ -20,22 +21,22 @@ public final class LocalMetadataLog implements MetadataStore {
 
     private static final String LOG_PREFIX = "mlog/";
 
-    private final StorageEngine storage;
+    private final NodeMetadata storage;
     private final LongSupplier wallMillis;
     private final HybridLogicalClock hlc;
     private final List<Consumer<ClusterMetadata>> listeners = new CopyOnWriteArrayList<>();
     private volatile ClusterMetadata current;
 
-    public LocalMetadataLog(StorageEngine storage, ClusterConfig config) {
+    public LocalMetadataLog(NodeMetadata storage, ClusterConfig config) {
         this(storage, config, System::currentTimeMillis);
     }
 
     /** @param wallMillis the wall clock that stamps new entries (Unix milliseconds) */
-    public LocalMetadataLog(StorageEngine storage, ClusterConfig config, LongSupplier wallMillis) {
+    public LocalMetadataLog(NodeMetadata storage, ClusterConfig config, LongSupplier wallMillis) {
         this.storage = storage;
         this.wallMillis = wallMillis;
         ClusterMetadata state = ClusterMetadata.empty(config);
-        for (Map.Entry<String, byte[]> entry : storage.metaScan(LOG_PREFIX).entrySet()) {
+        for (Map.Entry<String, byte[]> entry : storage.scan(LOG_PREFIX).entrySet()) {
             long index = Long.parseLong(entry.getKey().substring(LOG_PREFIX.length()));
             MetadataEntry logged;
             try {
@@ -78,7 +79,7 @@ public final class LocalMetadataLog implements MetadataStore {
         MetadataStateMachine.Applied applied = MetadataStateMachine.apply(current, entry, index);
         if (applied.ok()) {
             try {
-                storage.metaPut(String.format("%s%020d", LOG_PREFIX, index),
+                storage.put(String.format("%s%020d", LOG_PREFIX, index),
                         MetadataCodec.encodeEntry(entry));
             } catch (java.io.UncheckedIOException | StorageException e) {
                 return CompletableFuture.failedFuture(e);

@@ -12,7 +12,7 @@ import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.server.common.ConfigException;
 import io.cairndb.server.common.ServerLimits;
-import io.cairndb.storage.StorageEngine;
+import io.cairndb.storage.NodeMetadata;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -42,7 +42,7 @@ public final class RemoteMetadataStore implements MetadataStore {
 
     private final String target;
     private final ManagedChannel channel;
-    private final StorageEngine storage;
+    private final NodeMetadata storage;
     private final ScheduledExecutorService scheduler;
     private final long requestTimeoutMillis;
     private final List<Consumer<ClusterMetadata>> listeners = new CopyOnWriteArrayList<>();
@@ -50,7 +50,7 @@ public final class RemoteMetadataStore implements MetadataStore {
     private volatile boolean watching;
     private volatile boolean closed;
 
-    private RemoteMetadataStore(String target, StorageEngine storage,
+    private RemoteMetadataStore(String target, NodeMetadata storage,
                                 ScheduledExecutorService scheduler, long requestTimeoutMillis,
                                 ClusterMetadata initial) {
         this.target = target;
@@ -71,10 +71,10 @@ public final class RemoteMetadataStore implements MetadataStore {
      * @throws ConfigException if the member refuses the join, or cannot be reached and there is no
      *     cached view
      */
-    public static RemoteMetadataStore join(String target, JoinRequest self, StorageEngine storage,
+    public static RemoteMetadataStore join(String target, JoinRequest self, NodeMetadata storage,
                                            ScheduledExecutorService scheduler,
                                            long requestTimeoutMillis, long joinTimeoutMillis) {
-        byte[] cached = storage.metaGet(CACHE_KEY);
+        byte[] cached = storage.get(CACHE_KEY);
         ClusterMetadata cachedView = cached == null ? null : MetadataCodec.decodeState(cached);
         RemoteMetadataStore store = new RemoteMetadataStore(target, storage, scheduler,
                 requestTimeoutMillis, cachedView);
@@ -177,7 +177,7 @@ public final class RemoteMetadataStore implements MetadataStore {
         }
         current = state;
         try {
-            storage.metaPut(CACHE_KEY, MetadataCodec.encodeState(state));
+            storage.put(CACHE_KEY, MetadataCodec.encodeState(state));
         } catch (RuntimeException e) {
             LOG.warn("cannot cache the cluster view: {}", e.getMessage());
         }

@@ -3,6 +3,7 @@ package io.cairndb.server.observability;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.membership.Membership;
 import io.cairndb.server.replica.HintedHandoff;
+import io.cairndb.storage.DataStore;
 import io.cairndb.storage.StorageEngine;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -64,7 +65,7 @@ public final class NodeMetrics implements AutoCloseable {
         gauge("cairn.storage.size", "bytes", "Bytes of table files and memtables on this node",
                 storage, StorageEngine::diskBytes);
         gauge("cairn.storage.live.keys", null, "Live (not deleted) keys held on this node",
-                storage, StorageEngine::liveKeys);
+                storage.data(), DataStore::liveKeys);
         gauge("cairn.hints.pending", null, "Writes held for replicas that were down",
                 hints, HintedHandoff::pendingTotal);
         FunctionCounter.builder("cairn.hints.delivered", hints, HintedHandoff::deliveredTotal)

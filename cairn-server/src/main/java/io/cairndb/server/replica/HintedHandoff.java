@@ -3,8 +3,8 @@ package io.cairndb.server.replica;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.server.common.ServerLimits;
 import io.cairndb.storage.Hint;
+import io.cairndb.storage.HintStore;
 import io.cairndb.core.Mutation;
-import io.cairndb.storage.StorageEngine;
 import io.cairndb.storage.StorageException;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +27,7 @@ public final class HintedHandoff {
 
     private static final Logger LOG = LoggerFactory.getLogger(HintedHandoff.class);
 
-    private final StorageEngine storage;
+    private final HintStore storage;
     private final Peers peers;
     private final HybridLogicalClock hlc;
     private final LongSupplier wallMillis;
@@ -38,7 +38,7 @@ public final class HintedHandoff {
     private final Set<String> delivering = ConcurrentHashMap.newKeySet();
     private final LongAdder delivered = new LongAdder();
 
-    public HintedHandoff(StorageEngine storage, Peers peers, HybridLogicalClock hlc,
+    public HintedHandoff(HintStore storage, Peers peers, HybridLogicalClock hlc,
                          LongSupplier wallMillis, long windowMillis, long hintsPerNodeMax) {
         this.storage = storage;
         this.peers = peers;
@@ -46,7 +46,7 @@ public final class HintedHandoff {
         this.wallMillis = wallMillis;
         this.windowMillis = windowMillis;
         this.hintsPerNodeMax = hintsPerNodeMax;
-        storage.hintCounts().forEach((node, count) -> {
+        storage.counts().forEach((node, count) -> {
             pending.add(node);
             counts.put(node, count);
         });
@@ -67,7 +67,7 @@ public final class HintedHandoff {
         }
         try {
             long now = wallMillis.getAsLong();
-            storage.putHint(nodeId, hlc.now(now), now, mutation);
+            storage.put(nodeId, hlc.now(now), now, mutation);
             counts.merge(nodeId, 1L, Long::sum);
             pending.add(nodeId);
             return true;
@@ -140,7 +140,7 @@ public final class HintedHandoff {
     }
 
     private void forget(Hint hint) {
-        storage.deleteHint(hint);
+        storage.delete(hint);
         counts.computeIfPresent(hint.targetNodeId(), (node, count) -> count > 1 ? count - 1 : null);
     }
 }

@@ -4,23 +4,23 @@ import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.Version;
 import io.cairndb.core.ApplyResult;
+import io.cairndb.storage.DataStore;
 import io.cairndb.storage.KeyScan;
 import io.cairndb.core.Mutation;
-import io.cairndb.storage.StorageEngine;
 import io.cairndb.storage.StorageException;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The replica on this node, called in-process. Mutations go to the storage engine's writer
+ * The replica on this node, called in-process. Mutations go to the data store's writer
  * shards; reads are served on the calling thread, which is not a wait: they touch only local
  * memory and disk.
  */
 public final class LocalReplica implements Replica {
 
     private final String nodeId;
-    private final StorageEngine storage;
+    private final DataStore storage;
 
-    public LocalReplica(String nodeId, StorageEngine storage) {
+    public LocalReplica(String nodeId, DataStore storage) {
         this.nodeId = nodeId;
         this.storage = storage;
     }

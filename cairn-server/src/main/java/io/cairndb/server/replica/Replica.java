@@ -35,7 +35,7 @@ public interface Replica {
     /** The stored version of a key, tombstones included; completes with null if there is none. */
     CompletableFuture<Version> read(String tenantId, byte[] key, long token);
 
-    /** One page of the tenant's keys in key order, as {@code StorageEngine.scanKeys} defines it. */
+    /** One page of the tenant's keys in key order, as {@code DataStore.scanKeys} defines it. */
     CompletableFuture<KeyScan> scan(String tenantId, byte[] startInclusive, byte[] endExclusive,
                                     int itemsMax, long bytesMax);
 }

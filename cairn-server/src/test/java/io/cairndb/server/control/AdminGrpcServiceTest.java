@@ -70,7 +70,8 @@ class AdminGrpcServiceTest {
     @BeforeEach
     void start() throws Exception {
         storage = StorageEngine.open(dir, StorageOptions.DEFAULTS, new VersionResolver());
-        metadata = new LocalMetadataLog(storage, ClusterConfig.DEFAULTS, wallMillis::get);
+        metadata = new LocalMetadataLog(storage.metadata(), ClusterConfig.DEFAULTS,
+                wallMillis::get);
         serve(metadata);
     }
 

@@ -29,7 +29,7 @@ class LocalMetadataLogTest {
             storage.close();
         }
         storage = StorageEngine.open(dir, StorageOptions.DEFAULTS, new VersionResolver());
-        return new LocalMetadataLog(storage, ClusterConfig.DEFAULTS, wallMillis::get);
+        return new LocalMetadataLog(storage.metadata(), ClusterConfig.DEFAULTS, wallMillis::get);
     }
 
     @AfterEach
@@ -70,10 +70,10 @@ class LocalMetadataLogTest {
     @Test
     void dataDirWithBareCommandsStillReplaysAndNewEntriesGetEnvelopes() throws Exception {
         storage = StorageEngine.open(dir, StorageOptions.DEFAULTS, new VersionResolver());
-        storage.metaPut("mlog/00000000000000000001", ("{\"type\":\"register_node\","
+        storage.metadata().put("mlog/00000000000000000001", ("{\"type\":\"register_node\","
                 + "\"nodeId\":\"n1\",\"host\":\"h\",\"port\":1,\"peerPort\":2,"
                 + "\"virtualNodes\":8}").getBytes(StandardCharsets.UTF_8));
-        storage.metaPut("mlog/00000000000000000002", ("{\"type\":\"create_tenant\","
+        storage.metadata().put("mlog/00000000000000000002", ("{\"type\":\"create_tenant\","
                 + "\"tenantId\":\"acme\",\"replicationFactor\":0,\"atSeconds\":1700000000}")
                 .getBytes(StandardCharsets.UTF_8));
 
@@ -86,7 +86,7 @@ class LocalMetadataLogTest {
 
         submit(log, Entries.config(null, "one", null, null, null));
 
-        String logged = new String(storage.metaGet("mlog/00000000000000000003"),
+        String logged = new String(storage.metadata().get("mlog/00000000000000000003"),
                 StandardCharsets.UTF_8);
         assertThat(logged).startsWith("{\"command\":{\"type\":\"update_config\"");
         assertThat(log.current().auditEvents().get(2).hlc()).isPositive();
