@@ -93,7 +93,7 @@ public final class HttpPlane implements AutoCloseable {
                     .supplyAsync(readiness::readiness, checks)
                     .thenAccept(body -> health(ctx, body.get("ready").asBoolean() ? 200 : 503,
                             body))));
-            api.register(routes);
+            api.register(routes, RequestValidator.of(docs.json()));
             docs.register(routes);
             stream.register(routes);
             routes.exception(ApiException.class, (e, ctx) -> Envelope.error(ctx, e.status(),
