@@ -69,6 +69,7 @@ public final class HttpPlane implements AutoCloseable {
         });
         ApiDocs docs = ApiDocs.load();
         LiveStream stream = api.stream();
+        stream.meter(metrics.registry());
         QueuedThreadPool threads = new QueuedThreadPool(REQUEST_THREADS_MAX, REQUEST_THREADS_MIN,
                 IDLE_TIMEOUT_MILLIS);
         threads.setName("http");

@@ -8,15 +8,20 @@ import io.cairndb.server.control.AdminGrpcService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.sse.SseClient;
 import io.javalin.websocket.WsContext;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -37,6 +42,10 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * the event id, the change as JSON data. Events are written by a small pool of this class's own,
  * one client at a time, with the same bound per client: past it the client gets
  * {@code event: overflow} and the stream ends.
+ *
+ * <p>Both transports are metered: clients connected, messages waiting to be written to their
+ * sockets (at most {@link #MESSAGES_PENDING_MAX} a client, plus the overflow notice), and
+ * clients dropped for falling behind.
  */
 final class LiveStream implements AutoCloseable {
 
@@ -48,6 +57,8 @@ final class LiveStream implements AutoCloseable {
     private static final String PENDING = "cairn.pending";
 
     private final AdminGrpcService admin;
+    private final Transport websocket = new Transport("websocket");
+    private final Transport events = new Transport("sse");
     /** Writes server-sent events, which block while a client's socket is full. */
     private final ExecutorService writers = Executors.newFixedThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "http-events");
@@ -59,14 +70,45 @@ final class LiveStream implements AutoCloseable {
         this.admin = admin;
     }
 
+    /** What one transport's clients hold, for the meters. */
+    static final class Transport {
+        final String name;
+        final AtomicInteger clients = new AtomicInteger();
+        final AtomicLong pending = new AtomicLong();
+        final AtomicLong overflows = new AtomicLong();
+
+        Transport(String name) {
+            this.name = name;
+        }
+    }
+
     @Override
     public void close() {
         writers.shutdownNow();
     }
 
+    /** Registers the streams' meters: {@code cairn_stream_*} by {@code transport}. */
+    void meter(MeterRegistry registry) {
+        for (Transport transport : new Transport[] {websocket, events}) {
+            Gauge.builder("cairn.stream.clients", transport.clients, AtomicInteger::get)
+                    .description("Clients connected to a live stream")
+                    .tag("transport", transport.name).register(registry);
+            Gauge.builder("cairn.stream.messages.pending", transport.pending, AtomicLong::get)
+                    .description("Stream messages queued for clients and not yet written to "
+                            + "their sockets; at most " + MESSAGES_PENDING_MAX + " a client")
+                    .tag("transport", transport.name).register(registry);
+            FunctionCounter.builder("cairn.stream.overflows", transport.overflows,
+                            AtomicLong::get)
+                    .description("Stream clients disconnected because more than "
+                            + MESSAGES_PENDING_MAX + " messages waited for them")
+                    .tag("transport", transport.name).register(registry);
+        }
+    }
+
     void register(RoutesConfig routes) {
         routes.ws(PATH, ws -> {
             ws.onConnect(ctx -> {
+                websocket.clients.incrementAndGet();
                 ctx.attribute(PENDING, new AtomicInteger());
                 ctx.enableAutomaticPings(PING_INTERVAL_SECONDS, TimeUnit.SECONDS);
                 send(ctx, out -> {
@@ -75,14 +117,36 @@ final class LiveStream implements AutoCloseable {
                 });
             });
             ws.onMessage(ctx -> receive(ctx, ctx.message()));
-            ws.onClose(this::unsubscribe);
+            ws.onClose(ctx -> {
+                websocket.clients.decrementAndGet();
+                unsubscribe(ctx);
+            });
             ws.onError(this::unsubscribe);
         });
         routes.sse(EVENTS_PATH, this::events);
     }
 
     private void events(SseClient client) {
-        EventWriter writer = new EventWriter(client);
+        EventWriter writer = new EventWriter(new EventSink() {
+            @Override
+            public boolean terminated() {
+                return client.terminated();
+            }
+
+            @Override
+            public void send(String event, String id, String data) {
+                if (id == null) {
+                    client.sendEvent(event, data);
+                } else {
+                    client.sendEvent(event, data, id);
+                }
+            }
+
+            @Override
+            public void close() {
+                client.close();
+            }
+        }, writers, events);
         String from = client.ctx().queryParam("fromVersion");
         long fromVersion;
         try {
@@ -94,37 +158,60 @@ final class LiveStream implements AutoCloseable {
             return;
         }
         client.keepAlive();
+        events.clients.incrementAndGet();
         ConfigWatch watch = new ConfigWatch(change -> writer.offer("config",
                 Long.toString(change.getVersion()), text(out -> ProtoJson.writeMembers(out,
                         change))), problem -> writer.offer("error", null, problem));
         writer.watch = watch;
-        client.onClose(watch::cancel);
+        client.onClose(() -> {
+            events.clients.decrementAndGet();
+            watch.cancel();
+        });
         admin.watchConfig(WatchConfigRequest.newBuilder().setNodeId("events "
                 + client.ctx().ip()).setFromVersion(fromVersion).build(), watch);
     }
 
+    /** Where one SSE client's events go: the client's response, which blocks while it is full. */
+    interface EventSink {
+        boolean terminated();
+
+        /** Writes one event ({@code id} may be null); blocks while the client does not read. */
+        void send(String event, String id, String data);
+
+        void close();
+    }
+
     /** One SSE client's events, written in order on the writer pool, at most the bound queued. */
-    private final class EventWriter {
-        private final SseClient client;
+    static final class EventWriter {
+        private final EventSink sink;
+        private final Executor writers;
+        private final Transport transport;
         private final Queue<String[]> queue = new ConcurrentLinkedQueue<>();
         private final AtomicInteger queued = new AtomicInteger();
         private final AtomicBoolean writing = new AtomicBoolean();
-        private volatile ConfigWatch watch;
+        volatile ConfigWatch watch;
         private volatile boolean ended;
 
-        EventWriter(SseClient client) {
-            this.client = client;
+        EventWriter(EventSink sink, Executor writers, Transport transport) {
+            this.sink = sink;
+            this.writers = writers;
+            this.transport = transport;
         }
 
         void offer(String event, String id, String data) {
             if (ended) {
                 return;
             }
+            transport.pending.incrementAndGet();
             if (queued.incrementAndGet() > MESSAGES_PENDING_MAX) {
                 ended = true;
+                transport.overflows.incrementAndGet();
                 if (watch != null) {
                     watch.cancel();
                 }
+                // The end marker below is one more message than was counted.
+                transport.pending.incrementAndGet();
+                queued.incrementAndGet();
                 queue.add(new String[] {"overflow", null, "more than " + MESSAGES_PENDING_MAX
                         + " events waited to be sent; reconnect with fromVersion set to the last"
                         + " event id received"});
@@ -141,15 +228,14 @@ final class LiveStream implements AutoCloseable {
             try {
                 for (String[] event = queue.poll(); event != null; event = queue.poll()) {
                     queued.decrementAndGet();
-                    if (client.terminated()) {
+                    transport.pending.decrementAndGet();
+                    if (sink.terminated()) {
                         continue;
                     }
                     if (event[0].equals("end")) {
-                        client.close();
-                    } else if (event[1] == null) {
-                        client.sendEvent(event[0], event[2]);
+                        sink.close();
                     } else {
-                        client.sendEvent(event[0], event[2], event[1]);
+                        sink.send(event[0], event[1], event[2]);
                     }
                 }
             } finally {
@@ -233,6 +319,9 @@ final class LiveStream implements AutoCloseable {
             return;
         }
         if (pending.incrementAndGet() > MESSAGES_PENDING_MAX) {
+            // Nothing more is queued for this client: it is told once, and closed.
+            ctx.attribute(PENDING, null);
+            websocket.overflows.incrementAndGet();
             unsubscribe(ctx);
             session.sendText(text(out -> {
                 out.writeStringField("type", "overflow");
@@ -243,8 +332,13 @@ final class LiveStream implements AutoCloseable {
             session.close(StatusCode.POLICY_VIOLATION, "client too slow", Callback.NOOP);
             return;
         }
-        session.sendText(text(members), Callback.from(pending::decrementAndGet, failure -> {
+        websocket.pending.incrementAndGet();
+        session.sendText(text(members), Callback.from(() -> {
             pending.decrementAndGet();
+            websocket.pending.decrementAndGet();
+        }, failure -> {
+            pending.decrementAndGet();
+            websocket.pending.decrementAndGet();
             unsubscribe(ctx);
         }));
     }
