@@ -18,6 +18,7 @@ import io.cairndb.server.observability.NodeMetrics;
 import io.cairndb.server.observability.Readiness;
 import java.util.Map;
 import io.cairndb.server.control.RemoteMetadataStore;
+import io.cairndb.server.membership.ClusterEvents;
 import io.cairndb.server.membership.ClusterRouter;
 import io.cairndb.server.membership.HintedHandoff;
 import io.cairndb.server.membership.Membership;
@@ -245,10 +246,13 @@ public final class CairnServer implements AutoCloseable {
             AdminGrpcService admin = new AdminGrpcService(metadata, membership);
             clientServices.add(admin);
             clientServices.serving();
+            ClusterEvents clusterEvents = new ClusterEvents(metadata, membership::isAlive,
+                    wallMillis);
+            membership.addVerdictListener(clusterEvents::verdict);
             HttpPlane http = HttpPlane.start(config.host(), config.httpPort(), nodeId,
                     new Readiness(nodeId, metadata, membership, Math.min(2_000,
                             config.requests().requestTimeoutMillis())),
-                    new RestApi(coordinator, admin, config.limits()), metrics);
+                    new RestApi(coordinator, admin, config.limits(), clusterEvents), metrics);
             started.add(http);
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());

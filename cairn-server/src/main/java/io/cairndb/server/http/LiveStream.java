@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cairndb.api.admin.ConfigChange;
 import io.cairndb.api.admin.WatchConfigRequest;
 import io.cairndb.server.control.AdminGrpcService;
+import io.cairndb.server.membership.ClusterEvents;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.sse.SseClient;
 import io.javalin.websocket.WsContext;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -37,9 +40,14 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * ({@code {"type":"overflow"}}) and disconnected, so a slow client cannot make the node buffer
  * without bound. Anything else gets {@code {"type":"error","message"}}.
  *
- * <p>{@code /api/v1/events?fromVersion=N} offers the same config changes as server-sent events
- * (for {@code curl -N -H 'Accept: text/event-stream'}): {@code event: config}, the version as
- * the event id, the change as JSON data. Events are written by a small pool of this class's own,
+ * <p>{@code {"type":"subscribe","topic":"cluster"}} subscribes to cluster events (see
+ * {@link ClusterEvents}): every node's present state, then each change, as
+ * {@code {"type":"cluster","event":{"kind","nodeId","status","alive","atMillis"}}}.
+ *
+ * <p>{@code /api/v1/events?fromVersion=N&topics=config,cluster} offers the same as server-sent
+ * events (for {@code curl -N -H 'Accept: text/event-stream'}); {@code topics} defaults to
+ * {@code config}. {@code event: config} has the version as the event id and the change as JSON
+ * data; {@code event: cluster} has the cluster event as JSON data. Events are written by a small pool of this class's own,
  * one client at a time, with the same bound per client: past it the client gets
  * {@code event: overflow} and the stream ends.
  *
@@ -54,9 +62,12 @@ final class LiveStream implements AutoCloseable {
     static final int MESSAGES_PENDING_MAX = 256;
     static final long PING_INTERVAL_SECONDS = 15;
     private static final String WATCH = "cairn.configWatch";
+    private static final String CLUSTER = "cairn.clusterEvents";
+    private static final String TOPICS = "config, cluster";
     private static final String PENDING = "cairn.pending";
 
     private final AdminGrpcService admin;
+    private final ClusterEvents clusterEvents;
     private final Transport websocket = new Transport("websocket");
     private final Transport events = new Transport("sse");
     /** Writes server-sent events, which block while a client's socket is full. */
@@ -66,8 +77,9 @@ final class LiveStream implements AutoCloseable {
         return thread;
     });
 
-    LiveStream(AdminGrpcService admin) {
+    LiveStream(AdminGrpcService admin, ClusterEvents clusterEvents) {
         this.admin = admin;
+        this.clusterEvents = clusterEvents;
     }
 
     /** What one transport's clients hold, for the meters. */
@@ -113,15 +125,19 @@ final class LiveStream implements AutoCloseable {
                 ctx.enableAutomaticPings(PING_INTERVAL_SECONDS, TimeUnit.SECONDS);
                 send(ctx, out -> {
                     out.writeStringField("type", "hello");
-                    out.writeStringField("topics", "config");
+                    out.writeStringField("topics", TOPICS);
                 });
             });
             ws.onMessage(ctx -> receive(ctx, ctx.message()));
             ws.onClose(ctx -> {
                 websocket.clients.decrementAndGet();
                 unsubscribe(ctx);
+                unsubscribeCluster(ctx);
             });
-            ws.onError(this::unsubscribe);
+            ws.onError(ctx -> {
+                unsubscribe(ctx);
+                unsubscribeCluster(ctx);
+            });
         });
         routes.sse(EVENTS_PATH, this::events);
     }
@@ -148,6 +164,18 @@ final class LiveStream implements AutoCloseable {
             }
         }, writers, events);
         String from = client.ctx().queryParam("fromVersion");
+        String topics = client.ctx().queryParam("topics");
+        List<String> wanted = Stream.of((topics == null || topics.isBlank() ? "config"
+                : topics).split(",")).map(String::trim).toList();
+        String unknown = wanted.stream()
+                .filter(topic -> !topic.equals("config") && !topic.equals("cluster"))
+                .findFirst().orElse(null);
+        if (unknown != null) {
+            writer.offer("error", null, "topic '" + ApiException.abbreviate(unknown)
+                    + "' is unknown; the topics are: " + TOPICS);
+            writer.offer("end", null, "");
+            return;
+        }
         long fromVersion;
         try {
             fromVersion = from == null || from.isEmpty() ? 0 : Long.parseLong(from);
@@ -159,16 +187,41 @@ final class LiveStream implements AutoCloseable {
         }
         client.keepAlive();
         events.clients.incrementAndGet();
-        ConfigWatch watch = new ConfigWatch(change -> writer.offer("config",
-                Long.toString(change.getVersion()), text(out -> ProtoJson.writeMembers(out,
-                        change))), problem -> writer.offer("error", null, problem));
-        writer.watch = watch;
+        Runnable leaveCluster = wanted.contains("cluster")
+                ? clusterEvents.subscribe(event -> writer.offer("cluster", null,
+                        text(out -> writeClusterEvent(out, event))))
+                : () -> { };
+        ConfigWatch watch = null;
+        if (wanted.contains("config")) {
+            watch = new ConfigWatch(change -> writer.offer("config",
+                    Long.toString(change.getVersion()), text(out -> ProtoJson.writeMembers(out,
+                            change))), problem -> writer.offer("error", null, problem));
+        }
+        ConfigWatch configWatch = watch;
+        writer.onEnd = () -> {
+            leaveCluster.run();
+            if (configWatch != null) {
+                configWatch.cancel();
+            }
+        };
         client.onClose(() -> {
             events.clients.decrementAndGet();
-            watch.cancel();
+            writer.onEnd.run();
         });
-        admin.watchConfig(WatchConfigRequest.newBuilder().setNodeId("events "
-                + client.ctx().ip()).setFromVersion(fromVersion).build(), watch);
+        if (configWatch != null) {
+            admin.watchConfig(WatchConfigRequest.newBuilder().setNodeId("events "
+                    + client.ctx().ip()).setFromVersion(fromVersion).build(), configWatch);
+        }
+    }
+
+    /** A cluster event's members: kind, node, its status, whether it is up, when seen. */
+    private static void writeClusterEvent(JsonGenerator out, ClusterEvents.Event event)
+            throws IOException {
+        out.writeStringField("kind", event.kind());
+        out.writeStringField("nodeId", event.nodeId());
+        out.writeStringField("status", event.status());
+        out.writeBooleanField("alive", event.alive());
+        out.writeNumberField("atMillis", event.atMillis());
     }
 
     /** Where one SSE client's events go: the client's response, which blocks while it is full. */
@@ -189,7 +242,8 @@ final class LiveStream implements AutoCloseable {
         private final Queue<String[]> queue = new ConcurrentLinkedQueue<>();
         private final AtomicInteger queued = new AtomicInteger();
         private final AtomicBoolean writing = new AtomicBoolean();
-        volatile ConfigWatch watch;
+        /** Ends what feeds this client (its config watch, its cluster events) on overflow. */
+        volatile Runnable onEnd = () -> { };
         private volatile boolean ended;
 
         EventWriter(EventSink sink, Executor writers, Transport transport) {
@@ -206,9 +260,7 @@ final class LiveStream implements AutoCloseable {
             if (queued.incrementAndGet() > MESSAGES_PENDING_MAX) {
                 ended = true;
                 transport.overflows.incrementAndGet();
-                if (watch != null) {
-                    watch.cancel();
-                }
+                onEnd.run();
                 // The end marker below is one more message than was counted.
                 transport.pending.incrementAndGet();
                 queued.incrementAndGet();
@@ -261,9 +313,14 @@ final class LiveStream implements AutoCloseable {
         switch (type) {
             case "ping" -> send(ctx, out -> out.writeStringField("type", "pong"));
             case "subscribe", "unsubscribe" -> {
-                if (!topic.equals("config")) {
+                if (!topic.equals("config") && !topic.equals("cluster")) {
                     error(ctx, "topic '" + ApiException.abbreviate(topic) + "' is unknown; the "
-                            + "topics are: config");
+                            + "topics are: " + TOPICS);
+                } else if (topic.equals("cluster")) {
+                    unsubscribeCluster(ctx);
+                    if (type.equals("subscribe")) {
+                        subscribeCluster(ctx);
+                    }
                 } else if (type.equals("unsubscribe")) {
                     unsubscribe(ctx);
                 } else if (!parsed.path("fromVersion").canConvertToLong()
@@ -296,6 +353,28 @@ final class LiveStream implements AutoCloseable {
                 + ctx.sessionId()).setFromVersion(fromVersion).build(), watch);
     }
 
+    /** Sends every node's present state, then each cluster event, until unsubscribed. */
+    private void subscribeCluster(WsContext ctx) {
+        send(ctx, out -> {
+            out.writeStringField("type", "subscribed");
+            out.writeStringField("topic", "cluster");
+        });
+        ctx.attribute(CLUSTER, clusterEvents.subscribe(event -> send(ctx, out -> {
+            out.writeStringField("type", "cluster");
+            out.writeObjectFieldStart("event");
+            writeClusterEvent(out, event);
+            out.writeEndObject();
+        })));
+    }
+
+    private void unsubscribeCluster(WsContext ctx) {
+        Runnable leave = ctx.attribute(CLUSTER);
+        if (leave != null) {
+            leave.run();
+            ctx.attribute(CLUSTER, null);
+        }
+    }
+
     private void unsubscribe(WsContext ctx) {
         ConfigWatch watch = ctx.attribute(WATCH);
         if (watch != null) {
@@ -323,6 +402,7 @@ final class LiveStream implements AutoCloseable {
             ctx.attribute(PENDING, null);
             websocket.overflows.incrementAndGet();
             unsubscribe(ctx);
+            unsubscribeCluster(ctx);
             session.sendText(text(out -> {
                 out.writeStringField("type", "overflow");
                 out.writeStringField("message", "more than " + MESSAGES_PENDING_MAX
@@ -340,6 +420,7 @@ final class LiveStream implements AutoCloseable {
             pending.decrementAndGet();
             websocket.pending.decrementAndGet();
             unsubscribe(ctx);
+            unsubscribeCluster(ctx);
         }));
     }
 

@@ -46,6 +46,7 @@ import io.cairndb.server.control.AdminGrpcService;
 import io.cairndb.server.coordinator.Coordinator;
 import io.cairndb.server.coordinator.CoordinatorGrpcService;
 import io.cairndb.server.coordinator.Errors;
+import io.cairndb.server.membership.ClusterEvents;
 import io.grpc.stub.StreamObserver;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -82,12 +83,15 @@ public final class RestApi {
     private final Coordinator coordinator;
     private final AdminGrpcService admin;
     private final Limits limits;
+    private final ClusterEvents clusterEvents;
     private final List<String> routes = new ArrayList<>();
 
-    public RestApi(Coordinator coordinator, AdminGrpcService admin, Limits limits) {
+    public RestApi(Coordinator coordinator, AdminGrpcService admin, Limits limits,
+                   ClusterEvents clusterEvents) {
         this.coordinator = coordinator;
         this.admin = admin;
         this.limits = limits;
+        this.clusterEvents = clusterEvents;
     }
 
     /** The largest request body worth reading: a full batch in base64, with room for JSON. */
@@ -153,9 +157,9 @@ public final class RestApi {
                 + operation);
     }
 
-    /** The live streams, served by the same admin service. */
+    /** The live streams: config changes from the same admin service, and cluster events. */
     LiveStream stream() {
-        return new LiveStream(admin);
+        return new LiveStream(admin, clusterEvents);
     }
 
     /** Every route as "METHOD /path/{param} operationId", as an OpenAPI document names it. */

@@ -57,7 +57,7 @@ class EventWriterTest {
             LiveStream.EventWriter writer = new LiveStream.EventWriter(client, writers,
                     transport);
             ConfigWatch watch = new ConfigWatch(change -> { }, problem -> { });
-            writer.watch = watch;
+            writer.onEnd = watch::cancel;
             int offered = 10 * LiveStream.MESSAGES_PENDING_MAX;
             for (int version = 1; version <= offered; version++) {
                 writer.offer("config", Integer.toString(version), "{}");
