@@ -36,6 +36,16 @@ class ClusterEventStreamTest {
                 .toList();
     }
 
+    /** The seed's metered phi for {@code peer}. */
+    private static double phi(CairnServer seed, String peer) throws Exception {
+        Map<String, Double> samples = PrometheusText.parse(new RestClient(seed.httpPort())
+                .get("/metrics").text());
+        Double phi = samples.get(PrometheusText.series("cairn_membership_phi",
+                Map.of("peer", peer)));
+        assertThat(phi).as("cairn_membership_phi of " + peer).isNotNull();
+        return phi;
+    }
+
     private static Map<String, String> settings(Path data, String join) {
         Map<String, String> settings = new HashMap<>(Map.of("port", "0", "peerPort", "0",
                 "raftPort", "0", "httpPort", "0", "dataDir", data.toString(),
@@ -85,9 +95,11 @@ class ClusterEventStreamTest {
                         || clusterEvents(socket).contains("node_added " + joined + " active up"));
                 await().atMost(Duration.ofSeconds(30)).until(() -> clusterEvents(socket).contains(
                         "node_up " + joined + " active up"));
+                assertThat(phi(seed, joined)).isLessThan(8.0);
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> clusterEvents(socket).contains(
                     "node_down " + joined + " active down"));
+            assertThat(phi(seed, joined)).isGreaterThanOrEqualTo(8.0);
             List<String> seen = clusterEvents(socket);
             assertThat(seen.indexOf("node_up " + joined + " active up"))
                     .isLessThan(seen.indexOf("node_down " + joined + " active down"));

@@ -115,6 +115,11 @@ public final class Membership implements AutoCloseable {
         verdictListeners.add(listener);
     }
 
+    /** The failure detector's suspicion of {@code nodeId} now: 0 for this node or one never heard. */
+    public double phi(String nodeId) {
+        return nodeId.equals(selfNodeId) ? 0 : detector.phi(nodeId, wallMillis.getAsLong());
+    }
+
     public boolean isAlive(String nodeId) {
         return nodeId.equals(selfNodeId) || detector.isAvailable(nodeId, wallMillis.getAsLong());
     }
