@@ -45,10 +45,37 @@ final class RequestValidator {
     /** At most this many problems are named in one message. */
     private static final int PROBLEMS_NAMED_MAX = 3;
 
-    /** A parameter of an operation: where it is, its JSON type, and its compiled schema. */
+    /**
+     * A parameter of an operation: where it is, its JSON type, and its compiled schema, or null
+     * when the schema is a bare {@code type: string}, which every parameter's text meets.
+     */
     private record Parameter(String name, String in, boolean required, String type,
-                             Schema schema) {
+                             Schema schema, Set<String> accepted) {
+
+        /** Whether {@code value} was accepted before: the schema's verdict cannot change. */
+        boolean acceptedBefore(String value) {
+            return accepted.contains(value);
+        }
+
+        void accept(String value) {
+            if (value.length() <= ACCEPTED_VALUE_CHARS_MAX
+                    && accepted.size() < ACCEPTED_VALUES_MAX) {
+                accepted.add(value);
+            }
+        }
     }
+
+    /**
+     * The values of one parameter remembered as accepted, so that the hot path (the same few
+     * tenants and consistency words, request after request) skips the schema; a bound on how
+     * many, and how long each, keeps the memory fixed whatever clients send.
+     */
+    private static final int ACCEPTED_VALUES_MAX = 4096;
+    private static final int ACCEPTED_VALUE_CHARS_MAX = 128;
+
+    /** Schema keywords that say nothing about a value: a schema of only these accepts any. */
+    private static final Set<String> ANNOTATIONS = Set.of("type", "description", "example",
+            "examples", "title", "format", "contentEncoding");
 
     /**
      * An operation's rules. {@code jsonBody} is null when the operation takes no JSON body;
@@ -137,11 +164,15 @@ final class RequestValidator {
             pointer = node.get("$ref").asText().substring(1);
             node = document.at(pointer);
         }
-        Schema schema = schemas.getSchema(SchemaLocation.of(DOCUMENT + "#" + pointer
-                + "/schema"));
-        String type = resolve(document, node.path("schema")).path("type").asText("string");
+        JsonNode resolved = resolve(document, node.path("schema"));
+        String type = resolved.path("type").asText("string");
+        boolean anyText = type.equals("string") && ANNOTATIONS.containsAll(
+                list(resolved.fieldNames()));
+        Schema schema = anyText ? null : schemas.getSchema(SchemaLocation.of(DOCUMENT + "#"
+                + pointer + "/schema"));
         return new Parameter(node.get("name").asText(), node.get("in").asText(),
-                node.path("required").asBoolean(), type, schema);
+                node.path("required").asBoolean(), type, schema,
+                java.util.concurrent.ConcurrentHashMap.newKeySet());
     }
 
     /** A schema with its {@code $ref}s followed. */
@@ -151,6 +182,12 @@ final class RequestValidator {
             resolved = document.at(resolved.get("$ref").asText().substring(1));
         }
         return resolved;
+    }
+
+    private static List<String> list(java.util.Iterator<String> names) {
+        List<String> list = new ArrayList<>();
+        names.forEachRemaining(list::add);
+        return list;
     }
 
     /** A JSON pointer's escaping of one name (RFC 6901). */
@@ -202,8 +239,13 @@ final class RequestValidator {
             }
             return;
         }
+        if (parameter.schema() == null || parameter.acceptedBefore(value)) {
+            return;
+        }
         List<Error> errors = parameter.schema().validate(typed(parameter, value));
-        if (!errors.isEmpty()) {
+        if (errors.isEmpty()) {
+            parameter.accept(value);
+        } else {
             Error error = errors.get(0);
             String message = parameter.in() + " parameter " + parameter.name() + " '"
                     + ApiException.abbreviate(value) + "' " + error.getMessage();

@@ -84,6 +84,15 @@ class RequestValidatorTest {
     }
 
     @Test
+    void valuesAcceptedOnceAreAcceptedAgainAndRefusedOnesRefusedAgain() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertThat(send("GET", "/probe?q=4", null, "X-Probe", "x")).isEqualTo("ok");
+            assertThat(send("GET", "/probe?q=6", null, "X-Probe", "x"))
+                    .startsWith("422 q: query parameter q '6' must have a maximum value of 5");
+        }
+    }
+
+    @Test
     void anOptionalBodyMayBeLeftOutButNotBeWrong() throws Exception {
         assertThat(send("POST", "/probe", null)).isEqualTo("ok");
         assertThat(send("POST", "/probe", "{\"n\":1}")).isEqualTo("ok");
