@@ -58,7 +58,8 @@ class RequestValidationTest {
                         "{\"items\":[{\"key\":\"a\",\"valu\":\"MQ==\"}]}")));
         refusals.add(new Refusal("JSON value with an unknown field", 400, "data",
                 "unknown field data; the fields are value",
-                rest.json("PUT", "/api/v1/tenants/acme/keys/k", "{\"value\":\"MQ==\",\"data\":1}")));
+                rest.json("PUT", "/api/v1/tenants/acme/keys/k",
+                        "{\"value\":\"MQ==\",\"data\":1}")));
         refusals.add(new Refusal("query parameter not a number", 400, "limit",
                 "limit 'ten' is not a whole number",
                 rest.get("/api/v1/tenants/acme/keys?limit=ten")));

@@ -47,9 +47,9 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * <p>{@code /api/v1/events?fromVersion=N&topics=config,cluster} offers the same as server-sent
  * events (for {@code curl -N -H 'Accept: text/event-stream'}); {@code topics} defaults to
  * {@code config}. {@code event: config} has the version as the event id and the change as JSON
- * data; {@code event: cluster} has the cluster event as JSON data. Events are written by a small pool of this class's own,
- * one client at a time, with the same bound per client: past it the client gets
- * {@code event: overflow} and the stream ends.
+ * data; {@code event: cluster} has the cluster event as JSON data. Events are written by a
+ * small pool of this class's own, one client at a time, with the same bound per client: past it
+ * the client gets {@code event: overflow} and the stream ends.
  *
  * <p>Both transports are metered: clients connected, messages waiting to be written to their
  * sockets (at most {@link #MESSAGES_PENDING_MAX} a client, plus the overflow notice), and

@@ -115,7 +115,7 @@ public final class Membership implements AutoCloseable {
         verdictListeners.add(listener);
     }
 
-    /** The failure detector's suspicion of {@code nodeId} now: 0 for this node or one never heard. */
+    /** The failure detector's suspicion of {@code nodeId} now; 0 for this node or one unheard. */
     public double phi(String nodeId) {
         return nodeId.equals(selfNodeId) ? 0 : detector.phi(nodeId, wallMillis.getAsLong());
     }
