@@ -201,10 +201,9 @@ public final class RestApi {
         if (isJson(ctx.contentType())) {
             value = JsonBody.of(ctx, "value").base64("value", true);
         } else {
-            long declared = ctx.contentLength();
-            if (declared > limits.valueSizeBytesMax()) {
-                throw valueTooLarge(declared);
-            }
+            // Read before refusing: a refusal sent while the client still sends its body makes
+            // the connection end in a reset, and the client may never see the answer. The body
+            // is bounded by bodyBytesMax(), past which Jetty refuses it as it is read.
             value = ctx.bodyAsBytes();
         }
         if (value.length > limits.valueSizeBytesMax()) {
