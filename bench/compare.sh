@@ -21,7 +21,7 @@ keys=10000
 value_size=256
 concurrency=1,16,64
 workloads=write-only,read-only
-all_systems=etcd,redis,cairn1-sync,cairn1-periodic,cairn3-sync,cairn3-periodic,cairn3-sync-unary,cairn3-periodic-unary
+all_systems=etcd,redis,cairn1-sync,cairn1-periodic,cairn1-sync-http,cairn1-periodic-http,cairn3-sync,cairn3-periodic,cairn3-sync-unary,cairn3-periodic-unary
 systems="$all_systems"
 out=""
 install=1
@@ -37,6 +37,9 @@ Systems (--systems, comma-separated; default: all of them):
   redis            one Redis, built-in defaults: RDB snapshots, no AOF (never fsyncs per write)
   cairn1-sync      1-node CairnDB, RF 1, durability sync (fsync before acknowledging)
   cairn1-periodic  1-node CairnDB, RF 1, durability periodic (fsync every second)
+  cairn1-sync-http, cairn1-periodic-http
+                   the same node driven over REST (/api/v1 on its HTTP port, JSON envelopes)
+                   instead of gRPC
   cairn3-sync      3-node CairnDB (bin/cairn dev-cluster), RF 3, durability sync
   cairn3-periodic  3-node CairnDB, RF 3, durability periodic
   cairn3-sync-unary, cairn3-periodic-unary
@@ -304,7 +307,10 @@ run_redis() {
 }
 
 run_cairn1() {
-  local durability="$1" label="cairn1-$1" port dir ports=()
+  local durability="$1" backend="${2:-cairn}" label="cairn1-$1" port dir ports=() target
+  if [ "$backend" = http ]; then
+    label="$label-http"
+  fi
   port="$(free_block 4)"
   dir="$work/data/$label"
   # Servers that have separate peer, Raft and HTTP ports get free ones next to the client port.
@@ -313,13 +319,21 @@ run_cairn1() {
   [[ "$help" == *--peer-port* ]] && ports+=(--peer-port $((port + 1)))
   [[ "$help" == *--raft-port* ]] && ports+=(--raft-port $((port + 2)))
   [[ "$help" == *--http-port* ]] && ports+=(--http-port $((port + 3)))
+  if [ "$backend" = http ] && [[ "$help" != *--http-port* ]]; then
+    echo "$label skipped: this build's server has no --http-port" | tee -a "$notes" >&2
+    return 0
+  fi
   "$root/bin/cairn" server --port "$port" "${ports[@]}" --data-dir "$dir" \
     --durability "$durability" >"$out/logs/$label.log" 2>&1 &
   local pid=$!
   started+=("$pid")
   wait_for_line "$out/logs/$label.log" "^CairnDB ready:" "$pid" 120
-  log "$label: 1 node at 127.0.0.1:$port, durability $durability"
-  run_bench "$label" cairn "127.0.0.1:$port" "$pid" --rf 1
+  target="127.0.0.1:$port"
+  if [ "$backend" = http ]; then
+    target="127.0.0.1:$((port + 3))"
+  fi
+  log "$label: 1 node at $target, durability $durability, $backend backend"
+  run_bench "$label" "$backend" "$target" "$pid" --rf 1
   stop_tree "$pid"
 }
 
@@ -362,6 +376,8 @@ if wants etcd; then run_etcd; fi
 if wants redis; then run_redis; fi
 if wants cairn1-sync; then run_cairn1 sync; fi
 if wants cairn1-periodic; then run_cairn1 periodic; fi
+if wants cairn1-sync-http; then run_cairn1 sync http; fi
+if wants cairn1-periodic-http; then run_cairn1 periodic http; fi
 if wants cairn3-sync; then run_cairn3 sync; fi
 if wants cairn3-periodic; then run_cairn3 periodic; fi
 if wants cairn3-sync-unary; then run_cairn3 sync unary; fi

@@ -17,6 +17,7 @@ import io.cairndb.server.http.HttpPlane;
 import io.cairndb.server.http.RestApi;
 import io.cairndb.server.observability.GrpcRequestMetrics;
 import io.cairndb.server.observability.NodeMetrics;
+import io.cairndb.server.observability.ClusterEvents;
 import io.cairndb.server.observability.Readiness;
 import java.util.Map;
 import io.cairndb.server.control.RemoteMetadataStore;
@@ -248,11 +249,15 @@ public final class CairnServer implements AutoCloseable {
             AdminGrpcService admin = new AdminGrpcService(metadata, membership);
             clientServices.add(admin);
             clientServices.serving();
+            ClusterEvents clusterEvents = new ClusterEvents(metadata, membership::isAlive,
+                    wallMillis);
+            membership.addVerdictListener(clusterEvents::verdict);
             HttpPlane http = HttpPlane.start(config.host(), config.httpPort(), nodeId,
                     new Readiness(nodeId, metadata, membership, Math.min(
                             ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
                             config.requests().requestTimeoutMillis())),
-                    new RestApi(coordinator, administration, admin, config.limits()), metrics);
+                    new RestApi(coordinator, administration, admin, config.limits(),
+                            clusterEvents), metrics);
             started.add(http);
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());

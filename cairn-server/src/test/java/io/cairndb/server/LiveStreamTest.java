@@ -6,7 +6,6 @@ package io.cairndb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -25,32 +23,7 @@ class LiveStreamTest {
     static final RunningNode NODE = new RunningNode();
 
 
-    /** Collects every message of one connection, parsed. */
-    private static final class Collector implements WebSocket.Listener {
-        final List<JsonNode> messages = new CopyOnWriteArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    messages.add(RestClient.JSON.readTree(partial.toString()));
-                } catch (java.io.IOException e) {
-                    throw new AssertionError("not JSON: " + partial, e);
-                }
-                partial.setLength(0);
-            }
-            socket.request(1);
-            return null;
-        }
-
-        boolean saw(String type) {
-            return messages.stream().anyMatch(m -> m.path("type").asText().equals(type));
-        }
-    }
-
-    private static WebSocket connect(Collector collector) {
+    private static WebSocket connect(WsMessages collector) {
         return HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + NODE.server().httpPort()
                         + "/api/v1/stream"), collector).join();
@@ -58,7 +31,7 @@ class LiveStreamTest {
 
     @Test
     void aSubscriberSeesAConfigChangeWithinASecond() throws Exception {
-        Collector collector = new Collector();
+        WsMessages collector = new WsMessages();
         WebSocket socket = connect(collector);
         socket.sendText("{\"type\":\"subscribe\",\"topic\":\"config\",\"fromVersion\":0}", true)
                 .join();
@@ -95,7 +68,7 @@ class LiveStreamTest {
 
     @Test
     void badMessagesAreAnsweredWithAnError() {
-        Collector collector = new Collector();
+        WsMessages collector = new WsMessages();
         WebSocket socket = connect(collector);
         socket.sendText("not json", true).join();
         socket.sendText("{\"type\":\"subscribe\",\"topic\":\"weather\"}", true).join();

@@ -58,6 +58,29 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void theStorageRaftHintAndStreamMetersAreScraped() throws Exception {
+        Map<String, Double> samples = scrape();
+        // A one-member group elects itself once.
+        assertThat(samples.get("cairn_raft_leader_changes_total{}")).isGreaterThanOrEqualTo(1.0);
+        assertThat(samples).containsKeys("cairn_hints_stored_total{}",
+                "cairn_hints_dropped_total{}", "cairn_storage_compaction_pending_bytes{}",
+                "cairn_storage_compactions_running{}", "cairn_storage_writes_stopped{}",
+                "cairn_storage_write_stalls_total{kind=\"delay\",}",
+                "cairn_storage_write_stalls_total{kind=\"stop\",}",
+                "cairn_storage_write_stall_seconds_total{}",
+                "cairn_stream_clients{transport=\"websocket\",}",
+                "cairn_stream_messages_pending{transport=\"sse\",}",
+                "cairn_stream_overflows_total{transport=\"sse\",}");
+        assertThat(samples.get("cairn_storage_writes_stopped{}")).isZero();
+        // The write-ahead log is fsynced every storage.syncIntervalMillis (1 s by default).
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Map<String, Double> later = scrape();
+            assertThat(later.get("cairn_storage_wal_sync_seconds_count{}")).isPositive();
+            assertThat(later.get("cairn_storage_wal_sync_seconds_sum{}")).isPositive();
+        });
+    }
+
+    @Test
     void requestCountersRiseWithRestAndGrpcTraffic() throws Exception {
         Map<String, Double> before = scrape();
         for (int i = 0; i < 3; i++) {

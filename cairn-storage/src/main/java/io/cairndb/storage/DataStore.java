@@ -315,7 +315,11 @@ public final class DataStore implements VersionStore {
                 hlcHighWaterCached = Math.max(hlcMax, hlcHighWaterCached);
             }
             if (batch.count() > 0) {
+                long startedNanos = System.nanoTime();
                 files.db().write(files.groupWriteOptions(), batch);
+                if (options.durability() == Durability.SYNC) {
+                    files.walSynced(startedNanos);
+                }
             }
             recent.committed(versions);
         } catch (RocksDBException e) {

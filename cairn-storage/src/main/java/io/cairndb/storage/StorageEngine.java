@@ -89,6 +89,44 @@ public final class StorageEngine implements AutoCloseable {
         return files.diskBytes();
     }
 
+    /**
+     * Fsyncs of the write-ahead log since the engine opened: each periodic sync, or each group
+     * written under {@link Durability#SYNC} (the write and its fsync together).
+     */
+    public long walSyncs() {
+        return files.walSyncs();
+    }
+
+    /** Nanoseconds spent in the fsyncs {@link #walSyncs} counts. */
+    public long walSyncNanos() {
+        return files.walSyncNanos();
+    }
+
+    /** RocksDB's estimate of the bytes compaction must rewrite to settle the tree, all families. */
+    public long compactionPendingBytes() {
+        return files.compactionPendingBytes();
+    }
+
+    /** Compactions running now. */
+    public long compactionsRunning() {
+        return files.compactionsRunning();
+    }
+
+    /** Whether RocksDB is stopping writes now (too many L0 files, memtables or pending bytes). */
+    public boolean writesStopped() {
+        return files.writesStopped();
+    }
+
+    /** Times RocksDB slowed ({@code stops} false) or stopped ({@code stops} true) writes. */
+    public long writeStalls(boolean stops) {
+        return files.writeStalls(stops);
+    }
+
+    /** Microseconds writers waited in write stalls since the engine opened. */
+    public long writeStallMicros() {
+        return files.writeStallMicros();
+    }
+
     /** Stops accepting mutations, commits those queued, fsyncs, and closes the database. */
     @Override
     public void close() {

@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -98,6 +99,9 @@ final class StorageFiles implements AutoCloseable {
     private final WriteOptions groupWriteOptions;
     private final WriteOptions syncWriteOptions;
     private final ScheduledExecutorService syncer;
+    /** Fsyncs of the write-ahead log: periodic ones, and sync-durability group writes. */
+    private final LongAdder walSyncs = new LongAdder();
+    private final LongAdder walSyncNanos = new LongAdder();
     private volatile State state = State.RUNNING;
 
     private StorageFiles(Path directory, StorageOptions options) throws RocksDBException {
@@ -300,25 +304,104 @@ final class StorageFiles implements AutoCloseable {
             return;
         }
         try {
+            long startedNanos = System.nanoTime();
             db.flushWal(true);
+            walSynced(startedNanos);
         } catch (RocksDBException e) {
             LOG.error("periodic fsync of the write-ahead log failed: {}", e.getMessage());
         }
     }
 
-    /** Bytes of the database's files on disk, as RocksDB reports them. */
-    long diskBytes() {
+    /** Counts one fsync of the write-ahead log that began at {@code startedNanos}. */
+    void walSynced(long startedNanos) {
+        walSyncNanos.add(System.nanoTime() - startedNanos);
+        walSyncs.increment();
+    }
+
+    /**
+     * Fsyncs of the write-ahead log since the database opened: each periodic sync, or each group
+     * written under {@link Durability#SYNC} (the write and its fsync together).
+     */
+    long walSyncs() {
+        return walSyncs.sum();
+    }
+
+    /** Nanoseconds spent in the fsyncs {@link #walSyncs} counts. */
+    long walSyncNanos() {
+        return walSyncNanos.sum();
+    }
+
+    /** RocksDB's estimate of the bytes compaction must rewrite to settle the tree, all families. */
+    long compactionPendingBytes() {
+        return sumOverFamilies("rocksdb.estimate-pending-compaction-bytes");
+    }
+
+    /** Compactions running now. */
+    long compactionsRunning() {
+        return dbProperty("rocksdb.num-running-compactions");
+    }
+
+    /** Whether RocksDB is stopping writes now (too many L0 files, memtables or pending bytes). */
+    boolean writesStopped() {
+        return dbProperty("rocksdb.is-write-stopped") != 0;
+    }
+
+    /**
+     * Times RocksDB slowed ({@code stops} false) or stopped ({@code stops} true) writes to let
+     * flushes and compaction catch up, all families, since the database opened.
+     */
+    long writeStalls(boolean stops) {
         ensureOpen();
         long total = 0;
         try {
             for (ColumnFamilyHandle handle : handles) {
-                total += db.getLongProperty(handle, "rocksdb.total-sst-files-size");
-                total += db.getLongProperty(handle, "rocksdb.cur-size-all-mem-tables");
+                String count = db.getMapProperty(handle, "rocksdb.cfstats")
+                        .get(stops ? "total-stops" : "total-delays");
+                total += count == null ? 0 : (long) Double.parseDouble(count);
             }
         } catch (RocksDBException e) {
-            throw new StorageException("cannot read storage size: " + e.getMessage(), e);
+            throw new StorageException("cannot read write stalls: " + e.getMessage(), e);
         }
         return total;
+    }
+
+    /** Microseconds writers waited in write stalls since the database opened. */
+    long writeStallMicros() {
+        ensureOpen();
+        try {
+            String micros = db.getMapProperty("rocksdb.dbstats").get("db.user_write_stall_micros");
+            return micros == null ? 0 : (long) Double.parseDouble(micros);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read write stalls: " + e.getMessage(), e);
+        }
+    }
+
+    private long dbProperty(String name) {
+        ensureOpen();
+        try {
+            return db.getLongProperty(name);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private long sumOverFamilies(String name) {
+        ensureOpen();
+        long total = 0;
+        try {
+            for (ColumnFamilyHandle handle : handles) {
+                total += db.getLongProperty(handle, name);
+            }
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot read " + name + ": " + e.getMessage(), e);
+        }
+        return total;
+    }
+
+    /** Bytes of the database's files on disk, as RocksDB reports them. */
+    long diskBytes() {
+        return sumOverFamilies("rocksdb.total-sst-files-size")
+                + sumOverFamilies("rocksdb.cur-size-all-mem-tables");
     }
 
     /** Fsyncs the log and closes the database; the stores over it have stopped writing. */

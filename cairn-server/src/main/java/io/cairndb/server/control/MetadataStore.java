@@ -100,6 +100,14 @@ public interface MetadataStore extends AutoCloseable {
         return null;
     }
 
+    /**
+     * How many times this member learned of a new control-group leader since it started (an
+     * election it saw, or a leader it found); 0 where no group is kept here.
+     */
+    default long leaderChanges() {
+        return 0;
+    }
+
     @Override
     void close();
 

@@ -90,6 +90,11 @@ final class ApiDocs {
         }
     }
 
+    /** The document as JSON. */
+    byte[] json() {
+        return json;
+    }
+
     void register(RoutesConfig routes) {
         routes.get(RestApi.PREFIX + "/openapi.yaml", ctx -> ctx.contentType("application/yaml")
                 .result(yaml));

@@ -69,6 +69,7 @@ public final class HttpPlane implements AutoCloseable {
         });
         ApiDocs docs = ApiDocs.load();
         LiveStream stream = api.stream();
+        stream.meter(metrics.registry());
         QueuedThreadPool threads = new QueuedThreadPool(REQUEST_THREADS_MAX, REQUEST_THREADS_MIN,
                 IDLE_TIMEOUT_MILLIS);
         threads.setName("http");
@@ -93,7 +94,7 @@ public final class HttpPlane implements AutoCloseable {
                     .supplyAsync(readiness::readiness, checks)
                     .thenAccept(body -> health(ctx, body.get("ready").asBoolean() ? 200 : 503,
                             body))));
-            api.register(routes);
+            api.register(routes, RequestValidator.of(docs.json()));
             docs.register(routes);
             stream.register(routes);
             routes.exception(ApiException.class, (e, ctx) -> Envelope.error(ctx, e.status(),

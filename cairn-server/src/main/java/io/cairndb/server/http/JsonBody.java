@@ -17,6 +17,8 @@ import java.util.Map;
  */
 final class JsonBody {
 
+    private static final String PARSED = "cairn.jsonBody";
+
     private final ObjectNode node;
     private final String path;
 
@@ -27,25 +29,41 @@ final class JsonBody {
 
     /** The request's body as an object whose fields are all among {@code known}. */
     static JsonBody of(Context ctx, String... known) {
+        return object(tree(ctx, List.of(known)), "body", known);
+    }
+
+    /**
+     * The request's body parsed as JSON, once per request: the first call parses it and the
+     * request keeps the tree for the next.
+     *
+     * @param known the fields a body may have, named when the body is empty
+     * @throws ApiException 400 when the body is empty or is not JSON
+     */
+    static JsonNode tree(Context ctx, List<String> known) {
+        JsonNode parsed = ctx.attribute(PARSED);
+        if (parsed != null) {
+            return parsed;
+        }
         byte[] body = ctx.bodyAsBytes();
         if (body.length == 0) {
             throw new ApiException(400, "the request body is empty; send a JSON object with "
                     + String.join(", ", known), Map.of());
         }
-        JsonNode parsed;
         try {
             parsed = Envelope.JSON.readTree(body);
         } catch (JsonProcessingException e) {
             String problem = e.getOriginalMessage();
             int noise = problem.indexOf(" (start marker at");
             throw new ApiException(400, "the request body is not valid JSON: "
-                    + (noise > 0 ? problem.substring(0, noise) : problem) + " (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")", Map.of());
+                    + (noise > 0 ? problem.substring(0, noise) : problem) + " (line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
+                    + ")", Map.of());
         } catch (java.io.IOException e) {
             throw new ApiException(400, "the request body could not be read: " + e.getMessage(),
                     Map.of());
         }
-        return object(parsed, "body", known);
+        ctx.attribute(PARSED, parsed);
+        return parsed;
     }
 
     private static JsonBody object(JsonNode parsed, String path, String... known) {

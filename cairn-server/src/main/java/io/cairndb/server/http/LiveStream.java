@@ -5,18 +5,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cairndb.api.admin.ConfigChange;
 import io.cairndb.api.admin.WatchConfigRequest;
 import io.cairndb.server.control.AdminGrpcService;
+import io.cairndb.server.observability.ClusterEvents;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.sse.SseClient;
 import io.javalin.websocket.WsContext;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -32,11 +40,20 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * ({@code {"type":"overflow"}}) and disconnected, so a slow client cannot make the node buffer
  * without bound. Anything else gets {@code {"type":"error","message"}}.
  *
- * <p>{@code /api/v1/events?fromVersion=N} offers the same config changes as server-sent events
- * (for {@code curl -N -H 'Accept: text/event-stream'}): {@code event: config}, the version as
- * the event id, the change as JSON data. Events are written by a small pool of this class's own,
- * one client at a time, with the same bound per client: past it the client gets
- * {@code event: overflow} and the stream ends.
+ * <p>{@code {"type":"subscribe","topic":"cluster"}} subscribes to cluster events (see
+ * {@link ClusterEvents}): every node's present state, then each change, as
+ * {@code {"type":"cluster","event":{"kind","nodeId","status","alive","atMillis"}}}.
+ *
+ * <p>{@code /api/v1/events?fromVersion=N&topics=config,cluster} offers the same as server-sent
+ * events (for {@code curl -N -H 'Accept: text/event-stream'}); {@code topics} defaults to
+ * {@code config}. {@code event: config} has the version as the event id and the change as JSON
+ * data; {@code event: cluster} has the cluster event as JSON data. Events are written by a
+ * small pool of this class's own, one client at a time, with the same bound per client: past it
+ * the client gets {@code event: overflow} and the stream ends.
+ *
+ * <p>Both transports are metered: clients connected, messages waiting to be written to their
+ * sockets (at most {@link #MESSAGES_PENDING_MAX} a client, plus the overflow notice), and
+ * clients dropped for falling behind.
  */
 final class LiveStream implements AutoCloseable {
 
@@ -45,9 +62,14 @@ final class LiveStream implements AutoCloseable {
     static final int MESSAGES_PENDING_MAX = 256;
     static final long PING_INTERVAL_SECONDS = 15;
     private static final String WATCH = "cairn.configWatch";
+    private static final String CLUSTER = "cairn.clusterEvents";
+    private static final String TOPICS = "config, cluster";
     private static final String PENDING = "cairn.pending";
 
     private final AdminGrpcService admin;
+    private final ClusterEvents clusterEvents;
+    private final Transport websocket = new Transport("websocket");
+    private final Transport events = new Transport("sse");
     /** Writes server-sent events, which block while a client's socket is full. */
     private final ExecutorService writers = Executors.newFixedThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "http-events");
@@ -55,8 +77,21 @@ final class LiveStream implements AutoCloseable {
         return thread;
     });
 
-    LiveStream(AdminGrpcService admin) {
+    LiveStream(AdminGrpcService admin, ClusterEvents clusterEvents) {
         this.admin = admin;
+        this.clusterEvents = clusterEvents;
+    }
+
+    /** What one transport's clients hold, for the meters. */
+    static final class Transport {
+        final String name;
+        final AtomicInteger clients = new AtomicInteger();
+        final AtomicLong pending = new AtomicLong();
+        final AtomicLong overflows = new AtomicLong();
+
+        Transport(String name) {
+            this.name = name;
+        }
     }
 
     @Override
@@ -64,26 +99,83 @@ final class LiveStream implements AutoCloseable {
         writers.shutdownNow();
     }
 
+    /** Registers the streams' meters: {@code cairn_stream_*} by {@code transport}. */
+    void meter(MeterRegistry registry) {
+        for (Transport transport : new Transport[] {websocket, events}) {
+            Gauge.builder("cairn.stream.clients", transport.clients, AtomicInteger::get)
+                    .description("Clients connected to a live stream")
+                    .tag("transport", transport.name).register(registry);
+            Gauge.builder("cairn.stream.messages.pending", transport.pending, AtomicLong::get)
+                    .description("Stream messages queued for clients and not yet written to "
+                            + "their sockets; at most " + MESSAGES_PENDING_MAX + " a client")
+                    .tag("transport", transport.name).register(registry);
+            FunctionCounter.builder("cairn.stream.overflows", transport.overflows,
+                            AtomicLong::get)
+                    .description("Stream clients disconnected because more than "
+                            + MESSAGES_PENDING_MAX + " messages waited for them")
+                    .tag("transport", transport.name).register(registry);
+        }
+    }
+
     void register(RoutesConfig routes) {
         routes.ws(PATH, ws -> {
             ws.onConnect(ctx -> {
+                websocket.clients.incrementAndGet();
                 ctx.attribute(PENDING, new AtomicInteger());
                 ctx.enableAutomaticPings(PING_INTERVAL_SECONDS, TimeUnit.SECONDS);
                 send(ctx, out -> {
                     out.writeStringField("type", "hello");
-                    out.writeStringField("topics", "config");
+                    out.writeStringField("topics", TOPICS);
                 });
             });
             ws.onMessage(ctx -> receive(ctx, ctx.message()));
-            ws.onClose(this::unsubscribe);
-            ws.onError(this::unsubscribe);
+            ws.onClose(ctx -> {
+                websocket.clients.decrementAndGet();
+                unsubscribe(ctx);
+                unsubscribeCluster(ctx);
+            });
+            ws.onError(ctx -> {
+                unsubscribe(ctx);
+                unsubscribeCluster(ctx);
+            });
         });
         routes.sse(EVENTS_PATH, this::events);
     }
 
     private void events(SseClient client) {
-        EventWriter writer = new EventWriter(client);
+        EventWriter writer = new EventWriter(new EventSink() {
+            @Override
+            public boolean terminated() {
+                return client.terminated();
+            }
+
+            @Override
+            public void send(String event, String id, String data) {
+                if (id == null) {
+                    client.sendEvent(event, data);
+                } else {
+                    client.sendEvent(event, data, id);
+                }
+            }
+
+            @Override
+            public void close() {
+                client.close();
+            }
+        }, writers, events);
         String from = client.ctx().queryParam("fromVersion");
+        String topics = client.ctx().queryParam("topics");
+        List<String> wanted = Stream.of((topics == null || topics.isBlank() ? "config"
+                : topics).split(",")).map(String::trim).toList();
+        String unknown = wanted.stream()
+                .filter(topic -> !topic.equals("config") && !topic.equals("cluster"))
+                .findFirst().orElse(null);
+        if (unknown != null) {
+            writer.offer("error", null, "topic '" + ApiException.abbreviate(unknown)
+                    + "' is unknown; the topics are: " + TOPICS);
+            writer.offer("end", null, "");
+            return;
+        }
         long fromVersion;
         try {
             fromVersion = from == null || from.isEmpty() ? 0 : Long.parseLong(from);
@@ -94,37 +186,84 @@ final class LiveStream implements AutoCloseable {
             return;
         }
         client.keepAlive();
-        ConfigWatch watch = new ConfigWatch(change -> writer.offer("config",
-                Long.toString(change.getVersion()), text(out -> ProtoJson.writeMembers(out,
-                        change))), problem -> writer.offer("error", null, problem));
-        writer.watch = watch;
-        client.onClose(watch::cancel);
-        admin.watchConfig(WatchConfigRequest.newBuilder().setNodeId("events "
-                + client.ctx().ip()).setFromVersion(fromVersion).build(), watch);
+        events.clients.incrementAndGet();
+        Runnable leaveCluster = wanted.contains("cluster")
+                ? clusterEvents.subscribe(event -> writer.offer("cluster", null,
+                        text(out -> writeClusterEvent(out, event))))
+                : () -> { };
+        ConfigWatch watch = null;
+        if (wanted.contains("config")) {
+            watch = new ConfigWatch(change -> writer.offer("config",
+                    Long.toString(change.getVersion()), text(out -> ProtoJson.writeMembers(out,
+                            change))), problem -> writer.offer("error", null, problem));
+        }
+        ConfigWatch configWatch = watch;
+        writer.onEnd = () -> {
+            leaveCluster.run();
+            if (configWatch != null) {
+                configWatch.cancel();
+            }
+        };
+        client.onClose(() -> {
+            events.clients.decrementAndGet();
+            writer.onEnd.run();
+        });
+        if (configWatch != null) {
+            admin.watchConfig(WatchConfigRequest.newBuilder().setNodeId("events "
+                    + client.ctx().ip()).setFromVersion(fromVersion).build(), configWatch);
+        }
+    }
+
+    /** A cluster event's members: kind, node, its status, whether it is up, when seen. */
+    private static void writeClusterEvent(JsonGenerator out, ClusterEvents.Event event)
+            throws IOException {
+        out.writeStringField("kind", event.kind());
+        out.writeStringField("nodeId", event.nodeId());
+        out.writeStringField("status", event.status());
+        out.writeBooleanField("alive", event.alive());
+        out.writeNumberField("atMillis", event.atMillis());
+    }
+
+    /** Where one SSE client's events go: the client's response, which blocks while it is full. */
+    interface EventSink {
+        boolean terminated();
+
+        /** Writes one event ({@code id} may be null); blocks while the client does not read. */
+        void send(String event, String id, String data);
+
+        void close();
     }
 
     /** One SSE client's events, written in order on the writer pool, at most the bound queued. */
-    private final class EventWriter {
-        private final SseClient client;
+    static final class EventWriter {
+        private final EventSink sink;
+        private final Executor writers;
+        private final Transport transport;
         private final Queue<String[]> queue = new ConcurrentLinkedQueue<>();
         private final AtomicInteger queued = new AtomicInteger();
         private final AtomicBoolean writing = new AtomicBoolean();
-        private volatile ConfigWatch watch;
+        /** Ends what feeds this client (its config watch, its cluster events) on overflow. */
+        volatile Runnable onEnd = () -> { };
         private volatile boolean ended;
 
-        EventWriter(SseClient client) {
-            this.client = client;
+        EventWriter(EventSink sink, Executor writers, Transport transport) {
+            this.sink = sink;
+            this.writers = writers;
+            this.transport = transport;
         }
 
         void offer(String event, String id, String data) {
             if (ended) {
                 return;
             }
+            transport.pending.incrementAndGet();
             if (queued.incrementAndGet() > MESSAGES_PENDING_MAX) {
                 ended = true;
-                if (watch != null) {
-                    watch.cancel();
-                }
+                transport.overflows.incrementAndGet();
+                onEnd.run();
+                // The end marker below is one more message than was counted.
+                transport.pending.incrementAndGet();
+                queued.incrementAndGet();
                 queue.add(new String[] {"overflow", null, "more than " + MESSAGES_PENDING_MAX
                         + " events waited to be sent; reconnect with fromVersion set to the last"
                         + " event id received"});
@@ -141,15 +280,14 @@ final class LiveStream implements AutoCloseable {
             try {
                 for (String[] event = queue.poll(); event != null; event = queue.poll()) {
                     queued.decrementAndGet();
-                    if (client.terminated()) {
+                    transport.pending.decrementAndGet();
+                    if (sink.terminated()) {
                         continue;
                     }
                     if (event[0].equals("end")) {
-                        client.close();
-                    } else if (event[1] == null) {
-                        client.sendEvent(event[0], event[2]);
+                        sink.close();
                     } else {
-                        client.sendEvent(event[0], event[2], event[1]);
+                        sink.send(event[0], event[1], event[2]);
                     }
                 }
             } finally {
@@ -175,9 +313,14 @@ final class LiveStream implements AutoCloseable {
         switch (type) {
             case "ping" -> send(ctx, out -> out.writeStringField("type", "pong"));
             case "subscribe", "unsubscribe" -> {
-                if (!topic.equals("config")) {
+                if (!topic.equals("config") && !topic.equals("cluster")) {
                     error(ctx, "topic '" + ApiException.abbreviate(topic) + "' is unknown; the "
-                            + "topics are: config");
+                            + "topics are: " + TOPICS);
+                } else if (topic.equals("cluster")) {
+                    unsubscribeCluster(ctx);
+                    if (type.equals("subscribe")) {
+                        subscribeCluster(ctx);
+                    }
                 } else if (type.equals("unsubscribe")) {
                     unsubscribe(ctx);
                 } else if (!parsed.path("fromVersion").canConvertToLong()
@@ -210,6 +353,28 @@ final class LiveStream implements AutoCloseable {
                 + ctx.sessionId()).setFromVersion(fromVersion).build(), watch);
     }
 
+    /** Sends every node's present state, then each cluster event, until unsubscribed. */
+    private void subscribeCluster(WsContext ctx) {
+        send(ctx, out -> {
+            out.writeStringField("type", "subscribed");
+            out.writeStringField("topic", "cluster");
+        });
+        ctx.attribute(CLUSTER, clusterEvents.subscribe(event -> send(ctx, out -> {
+            out.writeStringField("type", "cluster");
+            out.writeObjectFieldStart("event");
+            writeClusterEvent(out, event);
+            out.writeEndObject();
+        })));
+    }
+
+    private void unsubscribeCluster(WsContext ctx) {
+        Runnable leave = ctx.attribute(CLUSTER);
+        if (leave != null) {
+            leave.run();
+            ctx.attribute(CLUSTER, null);
+        }
+    }
+
     private void unsubscribe(WsContext ctx) {
         ConfigWatch watch = ctx.attribute(WATCH);
         if (watch != null) {
@@ -233,7 +398,11 @@ final class LiveStream implements AutoCloseable {
             return;
         }
         if (pending.incrementAndGet() > MESSAGES_PENDING_MAX) {
+            // Nothing more is queued for this client: it is told once, and closed.
+            ctx.attribute(PENDING, null);
+            websocket.overflows.incrementAndGet();
             unsubscribe(ctx);
+            unsubscribeCluster(ctx);
             session.sendText(text(out -> {
                 out.writeStringField("type", "overflow");
                 out.writeStringField("message", "more than " + MESSAGES_PENDING_MAX
@@ -243,9 +412,15 @@ final class LiveStream implements AutoCloseable {
             session.close(StatusCode.POLICY_VIOLATION, "client too slow", Callback.NOOP);
             return;
         }
-        session.sendText(text(members), Callback.from(pending::decrementAndGet, failure -> {
+        websocket.pending.incrementAndGet();
+        session.sendText(text(members), Callback.from(() -> {
             pending.decrementAndGet();
+            websocket.pending.decrementAndGet();
+        }, failure -> {
+            pending.decrementAndGet();
+            websocket.pending.decrementAndGet();
             unsubscribe(ctx);
+            unsubscribeCluster(ctx);
         }));
     }
 

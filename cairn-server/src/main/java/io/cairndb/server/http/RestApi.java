@@ -47,6 +47,7 @@ import io.cairndb.server.control.AdminGrpcService;
 import io.cairndb.server.coordinator.Answers;
 import io.cairndb.server.coordinator.ClusterAdministration;
 import io.cairndb.server.coordinator.Coordinator;
+import io.cairndb.server.observability.ClusterEvents;
 import io.grpc.stub.StreamObserver;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -84,14 +85,16 @@ public final class RestApi {
     private final ClusterAdministration administration;
     private final AdminGrpcService admin;
     private final Limits limits;
+    private final ClusterEvents clusterEvents;
     private final List<String> routes = new ArrayList<>();
 
     public RestApi(Coordinator coordinator, ClusterAdministration administration,
-                   AdminGrpcService admin, Limits limits) {
+                   AdminGrpcService admin, Limits limits, ClusterEvents clusterEvents) {
         this.coordinator = coordinator;
         this.administration = administration;
         this.admin = admin;
         this.limits = limits;
+        this.clusterEvents = clusterEvents;
     }
 
     /** The largest request body worth reading: a full batch in base64, with room for JSON. */
@@ -100,52 +103,66 @@ public final class RestApi {
                 + 64 * 1024;
     }
 
-    void register(RoutesConfig routes) {
+    /** Registers every route, each checking its requests against {@code validator} first. */
+    void register(RoutesConfig routes, RequestValidator validator) {
         String tenant = PREFIX + "/tenants/{tenant}";
         // A key may hold '/', which {key} would not match.
         String key = tenant + "/keys/<key>";
         // Operations are named as the OpenAPI document's operationIds.
-        route(routes, HandlerType.POST, PREFIX + "/tenants", "createTenant", this::createTenant);
-        route(routes, HandlerType.GET, tenant, "getTenant", this::getTenant);
-        route(routes, HandlerType.PUT, tenant + "/replication-factor", "updateReplicationFactor",
+        Route route = (method, path, operation, handler) -> route(routes, validator, method, path,
+                operation, handler);
+        route.add(HandlerType.POST, PREFIX + "/tenants", "createTenant", this::createTenant);
+        route.add(HandlerType.GET, tenant, "getTenant", this::getTenant);
+        route.add(HandlerType.PUT, tenant + "/replication-factor", "updateReplicationFactor",
                 this::updateReplicationFactor);
-        route(routes, HandlerType.PUT, key, "writeKeyValue", this::write);
-        route(routes, HandlerType.GET, key, "readKeyValue", this::read);
-        route(routes, HandlerType.DELETE, key, "deleteKeyValue", this::delete);
-        route(routes, HandlerType.GET, tenant + "/keys", "rangeQuery", this::range);
-        route(routes, HandlerType.POST, tenant + "/batch", "batchWrite", this::batch);
-        route(routes, HandlerType.GET, PREFIX + "/nodes", "listStorageNodes", this::listNodes);
-        route(routes, HandlerType.POST, PREFIX + "/nodes", "addStorageNode", this::addNode);
-        route(routes, HandlerType.DELETE, PREFIX + "/nodes/{node}", "removeStorageNode",
+        route.add(HandlerType.PUT, key, "writeKeyValue", this::write);
+        route.add(HandlerType.GET, key, "readKeyValue", this::read);
+        route.add(HandlerType.DELETE, key, "deleteKeyValue", this::delete);
+        route.add(HandlerType.GET, tenant + "/keys", "rangeQuery", this::range);
+        route.add(HandlerType.POST, tenant + "/batch", "batchWrite", this::batch);
+        route.add(HandlerType.GET, PREFIX + "/nodes", "listStorageNodes", this::listNodes);
+        route.add(HandlerType.POST, PREFIX + "/nodes", "addStorageNode", this::addNode);
+        route.add(HandlerType.DELETE, PREFIX + "/nodes/{node}", "removeStorageNode",
                 this::removeNode);
-        route(routes, HandlerType.GET, PREFIX + "/migrations/{migration}", "getMigrationStatus",
+        route.add(HandlerType.GET, PREFIX + "/migrations/{migration}", "getMigrationStatus",
                 this::migration);
-        route(routes, HandlerType.GET, PREFIX + "/cluster/view", "getClusterView",
+        route.add(HandlerType.GET, PREFIX + "/cluster/view", "getClusterView",
                 this::clusterView);
-        route(routes, HandlerType.GET, PREFIX + "/cluster/status", "getControlStatus",
+        route.add(HandlerType.GET, PREFIX + "/cluster/status", "getControlStatus",
                 this::clusterStatus);
-        route(routes, HandlerType.POST, PREFIX + "/cluster/members", "addControlMember",
+        route.add(HandlerType.POST, PREFIX + "/cluster/members", "addControlMember",
                 this::addControlMember);
-        route(routes, HandlerType.DELETE, PREFIX + "/cluster/members/{member}",
+        route.add(HandlerType.DELETE, PREFIX + "/cluster/members/{member}",
                 "removeControlMember", this::removeControlMember);
-        route(routes, HandlerType.GET, PREFIX + "/config", "getConfig", this::getConfig);
-        route(routes, HandlerType.PATCH, PREFIX + "/config", "updateConfig", this::updateConfig);
-        route(routes, HandlerType.GET, PREFIX + "/audit", "listAuditEvents", this::audit);
+        route.add(HandlerType.GET, PREFIX + "/config", "getConfig", this::getConfig);
+        route.add(HandlerType.PATCH, PREFIX + "/config", "updateConfig", this::updateConfig);
+        route.add(HandlerType.GET, PREFIX + "/audit", "listAuditEvents", this::audit);
     }
 
-    private void route(RoutesConfig routes, HandlerType method, String path, String operation,
-                       Handler handler) {
+    /** Adds one route of {@link #register}. */
+    @FunctionalInterface
+    private interface Route {
+        void add(HandlerType method, String path, String operation, Handler handler);
+    }
+
+    private void route(RoutesConfig routes, RequestValidator validator, HandlerType method,
+                       String path, String operation, Handler handler) {
+        if (!validator.knows(operation)) {
+            throw new IllegalStateException("route " + method + " " + path + " serves "
+                    + operation + ", which the OpenAPI document does not name");
+        }
         routes.addHttpHandler(method, path, ctx -> {
             Envelope.operation(ctx, operation, ctx.pathParamMap().get("tenant"));
+            validator.check(operation, ctx);
             handler.handle(ctx);
         });
         this.routes.add(method.name() + " " + path.replace('<', '{').replace('>', '}') + " "
                 + operation);
     }
 
-    /** The live streams, served by the same admin service. */
+    /** The live streams: config changes from the same admin service, and cluster events. */
     LiveStream stream() {
-        return new LiveStream(admin);
+        return new LiveStream(admin, clusterEvents);
     }
 
     /** Every route as "METHOD /path/{param} operationId", as an OpenAPI document names it. */
@@ -187,10 +204,9 @@ public final class RestApi {
         if (isJson(ctx.contentType())) {
             value = JsonBody.of(ctx, "value").base64("value", true);
         } else {
-            long declared = ctx.contentLength();
-            if (declared > limits.valueSizeBytesMax()) {
-                throw valueTooLarge(declared);
-            }
+            // Read before refusing: a refusal sent while the client still sends its body makes
+            // the connection end in a reset, and the client may never see the answer. The body
+            // is bounded by bodyBytesMax(), past which Jetty refuses it as it is read.
             value = ctx.bodyAsBytes();
         }
         if (value.length > limits.valueSizeBytesMax()) {
@@ -453,7 +469,7 @@ public final class RestApi {
         return tag.append('"').toString();
     }
 
-    private static boolean isJson(String contentType) {
+    static boolean isJson(String contentType) {
         return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT)
                 .startsWith(Envelope.JSON_TYPE);
     }

@@ -21,11 +21,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -61,6 +64,8 @@ public final class Membership implements Peers, AutoCloseable {
     private final Map<String, ClockOffsets.Sample> clockSamples = new ConcurrentHashMap<>();
     private volatile ClockOffsets.Verdict clockVerdict =
             new ClockOffsets.Verdict(true, null);
+    private final List<BiConsumer<String, Boolean>> verdictListeners =
+            new CopyOnWriteArrayList<>();
 
     /**
      * @param directory the current cluster view; read on every use, so that peers follow it
@@ -99,6 +104,20 @@ public final class Membership implements Peers, AutoCloseable {
             return local;
         }
         return peer(nodeId).replica();
+    }
+
+    /**
+     * Calls {@code listener} with a peer and its new verdict (true: up) each time the failure
+     * detector changes its mind, and with its first verdict; on the heartbeat's thread, so the
+     * listener must not block.
+     */
+    public void addVerdictListener(BiConsumer<String, Boolean> listener) {
+        verdictListeners.add(listener);
+    }
+
+    /** The failure detector's suspicion of {@code nodeId} now; 0 for this node or one unheard. */
+    public double phi(String nodeId) {
+        return nodeId.equals(selfNodeId) ? 0 : detector.phi(nodeId, wallMillis.getAsLong());
     }
 
     @Override
@@ -218,6 +237,7 @@ public final class Membership implements Peers, AutoCloseable {
         Boolean previous = lastVerdict.put(nodeId, alive);
         if (previous == null || previous != alive) {
             LOG.info("node {} is {}", nodeId, alive ? "up" : "down");
+            verdictListeners.forEach(listener -> listener.accept(nodeId, alive));
         }
     }
 

@@ -1,12 +1,15 @@
 package io.cairndb.server.observability;
 
+import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.membership.Membership;
 import io.cairndb.server.replica.HintedHandoff;
 import io.cairndb.storage.DataStore;
 import io.cairndb.storage.StorageEngine;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -17,6 +20,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -71,6 +78,37 @@ public final class NodeMetrics implements AutoCloseable {
         FunctionCounter.builder("cairn.hints.delivered", hints, HintedHandoff::deliveredTotal)
                 .description("Hints delivered to their replica since this node started")
                 .register(registry);
+        FunctionCounter.builder("cairn.hints.stored", hints, HintedHandoff::storedTotal)
+                .description("Hints kept for replicas that were down or slow")
+                .register(registry);
+        FunctionCounter.builder("cairn.hints.dropped", hints, HintedHandoff::droppedTotal)
+                .description("Hints not kept: over the per-node bound, or the store failed; "
+                        + "repair catches those replicas up")
+                .register(registry);
+        gauge("cairn.storage.compaction.pending", "bytes", "RocksDB's estimate of the bytes "
+                + "compaction must rewrite", storage, StorageEngine::compactionPendingBytes);
+        gauge("cairn.storage.compactions.running", null, "RocksDB compactions running now",
+                storage, StorageEngine::compactionsRunning);
+        gauge("cairn.storage.writes.stopped", null, "1 while RocksDB stops writes to let "
+                + "flushes and compaction catch up", storage,
+                engine -> engine.writesStopped() ? 1 : 0);
+        for (boolean stops : new boolean[] {false, true}) {
+            FunctionCounter.builder("cairn.storage.write.stalls", storage,
+                            engine -> engine.writeStalls(stops))
+                    .description("Times RocksDB slowed (delay) or stopped (stop) writes")
+                    .tag("kind", stops ? "stop" : "delay")
+                    .register(registry);
+        }
+        FunctionCounter.builder("cairn.storage.write.stall", storage,
+                        engine -> engine.writeStallMicros() / 1e6)
+                .description("Time writers waited in RocksDB write stalls")
+                .baseUnit("seconds")
+                .register(registry);
+        FunctionTimer.builder("cairn.storage.wal.sync", storage, StorageEngine::walSyncs,
+                        StorageEngine::walSyncNanos, TimeUnit.NANOSECONDS)
+                .description("Fsyncs of the write-ahead log: periodic ones, or each group "
+                        + "written under sync durability (write and fsync together)")
+                .register(registry);
         gauge("cairn.raft.term", null, "The control group's Raft term as this node knows it",
                 metadata, store -> store.status().term());
         gauge("cairn.raft.commit.index", null, "The control group's commit index",
@@ -82,6 +120,10 @@ public final class NodeMetrics implements AutoCloseable {
                         - store.status().appliedIndex()));
         gauge("cairn.raft.leader", null, "1 if this node leads the control group, else 0",
                 metadata, store -> store.status().isLeader() ? 1 : 0);
+        FunctionCounter.builder("cairn.raft.leader.changes", metadata,
+                        MetadataStore::leaderChanges)
+                .description("Times this member learned of a new control-group leader")
+                .register(registry);
         for (boolean up : new boolean[] {true, false}) {
             Gauge.builder("cairn.membership.nodes", metadata,
                             store -> store.current().nodes().keySet().stream()
@@ -91,6 +133,38 @@ public final class NodeMetrics implements AutoCloseable {
                     .tag("state", up ? "up" : "down")
                     .register(registry);
         }
+        watchPeers(metadata, membership);
+    }
+
+    /**
+     * Meters each peer's phi (the failure detector's suspicion) while it is in the cluster: a
+     * series per peer, added and removed as the metadata's nodes change.
+     */
+    private void watchPeers(MetadataStore metadata, Membership membership) {
+        Map<String, Meter> phis = new HashMap<>();
+        Consumer<ClusterMetadata> follow = state -> {
+            synchronized (phis) {
+                for (String node : state.nodes().keySet()) {
+                    if (!node.equals(membership.selfNodeId()) && !phis.containsKey(node)) {
+                        phis.put(node, Gauge.builder("cairn.membership.phi", membership,
+                                        peers -> peers.phi(node))
+                                .description("The failure detector's suspicion of a peer; "
+                                        + "it counts as down past 8")
+                                .tag("peer", node)
+                                .register(registry));
+                    }
+                }
+                phis.entrySet().removeIf(entry -> {
+                    if (state.nodes().containsKey(entry.getKey())) {
+                        return false;
+                    }
+                    registry.remove(entry.getValue());
+                    return true;
+                });
+            }
+        };
+        follow.accept(metadata.current());
+        metadata.addListener(follow);
     }
 
     private <T> void gauge(String name, String unit, String description, T source,

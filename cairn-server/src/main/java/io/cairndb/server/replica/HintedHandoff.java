@@ -37,6 +37,8 @@ public final class HintedHandoff {
     private final ConcurrentHashMap<String, Long> counts = new ConcurrentHashMap<>();
     private final Set<String> delivering = ConcurrentHashMap.newKeySet();
     private final LongAdder delivered = new LongAdder();
+    private final LongAdder stored = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
 
     public HintedHandoff(HintStore storage, Peers peers, HybridLogicalClock hlc,
                          LongSupplier wallMillis, long windowMillis, long hintsPerNodeMax) {
@@ -61,6 +63,7 @@ public final class HintedHandoff {
     /** Keeps a hint for {@code nodeId}; returns whether it was kept (false past the bound). */
     public boolean store(String nodeId, Mutation mutation) {
         if (counts.getOrDefault(nodeId, 0L) >= hintsPerNodeMax) {
+            dropped.increment();
             LOG.warn("hint for {} dropped: {} hints are already held for it; repair will catch "
                     + "it up", nodeId, hintsPerNodeMax);
             return false;
@@ -70,8 +73,10 @@ public final class HintedHandoff {
             storage.put(nodeId, hlc.now(now), now, mutation);
             counts.merge(nodeId, 1L, Long::sum);
             pending.add(nodeId);
+            stored.increment();
             return true;
         } catch (StorageException e) {
+            dropped.increment();
             LOG.warn("hint for {} not stored: {}", nodeId, e.getMessage());
             return false;
         }
@@ -80,6 +85,16 @@ public final class HintedHandoff {
     /** Hints held for {@code nodeId}. */
     public long pendingFor(String nodeId) {
         return counts.getOrDefault(nodeId, 0L);
+    }
+
+    /** Hints kept for a replica that was down or slow, since this node started. */
+    public long storedTotal() {
+        return stored.sum();
+    }
+
+    /** Hints not kept (over the per-node bound, or the store failed) since this node started. */
+    public long droppedTotal() {
+        return dropped.sum();
     }
 
     /** Hints delivered to their replica since this node started. */

@@ -23,12 +23,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -58,6 +61,8 @@ import org.slf4j.LoggerFactory;
 final class MetadataRaftStateMachine extends BaseStateMachine {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetadataRaftStateMachine.class);
+
+    private final AtomicLong leaderChanges = new AtomicLong();
 
     /** States kept by log index so that a submitter gets the state its own command produced. */
     static final int RECENT_STATES_MAX = 1024;
@@ -242,6 +247,17 @@ final class MetadataRaftStateMachine extends BaseStateMachine {
         byte[] reply = CommandReply.of(index, applied.error(), state).encode();
         return CompletableFuture.completedFuture(
                 Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    }
+
+    /** Counts the leaders this member has learned of: each election, and each leader found. */
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        leaderChanges.incrementAndGet();
+    }
+
+    /** How many times this member learned of a new leader since it started. */
+    long leaderChanges() {
+        return leaderChanges.get();
     }
 
     /** Entries that are not commands (leader no-ops, membership changes) move the index only. */

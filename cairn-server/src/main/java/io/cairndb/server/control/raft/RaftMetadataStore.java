@@ -336,6 +336,11 @@ public final class RaftMetadataStore implements MetadataStore {
     }
 
     @Override
+    public long leaderChanges() {
+        return stateMachine.leaderChanges();
+    }
+
+    @Override
     public ClusterMetadata current() {
         return stateMachine.current();
     }
