@@ -566,15 +566,11 @@ final class SimCluster {
         if (roll < 12) {
             String value = roll < 10 ? RegisterHistory.value(tenant, key, client, sequence) : null;
             String idempotencyKey = "c" + client + "-" + sequence;
-            writeOp(client, left, new WriteOp(tenant, key, value, idempotencyKey, level,
-                    history.begin(tenant, key, value, idempotencyKey, level.wireName(), now)));
+            attemptWrite(client, left, new WriteOp(tenant, key, value, idempotencyKey, level,
+                    history.begin(tenant, key, value, idempotencyKey, level.wireName(), now)), 1);
         } else {
             readOp(client, left, tenant, key, level, now, 1);
         }
-    }
-
-    private void writeOp(int client, int[] left, WriteOp op) {
-        attemptWrite(client, left, op, 1);
     }
 
     /** One attempt of a write through a random node; a retry carries the same idempotency key. */

@@ -66,7 +66,7 @@ public final class Coordinator {
     private final LongSupplier wallMillis;
     private final CoordinatorSettings settings;
     private final NodeStats localStats;
-    private final VersionResolver resolver = new VersionResolver();
+    private final VersionResolver resolver = VersionResolver.DEFAULT;
     private final Scheduler scheduler;
     private final Supplier<RandomGenerator> random;
     /** Writes stamped again because a replica held a version they had not seen. */

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cairndb.server.control.ClusterConfig;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataCommand;
+import io.cairndb.server.control.MetadataEntry;
 import io.cairndb.server.control.MetadataStateMachine;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.control.NodeInfo;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 class ClusterEventsTest {
 
-    /** A metadata store whose states the test sets, one after another. */
+    /** A metadata store whose states the test sets, one after another, or commands change. */
     private static final class SteppedStore implements MetadataStore {
         private final List<Consumer<ClusterMetadata>> listeners = new ArrayList<>();
         private ClusterMetadata state = ClusterMetadata.empty(ClusterConfig.DEFAULTS);
@@ -42,9 +43,16 @@ class ClusterEventsTest {
             return state;
         }
 
+        /** Applies a command as the next log entry, through the real state machine. */
         @Override
         public CompletableFuture<MetadataStateMachine.Applied> submit(MetadataCommand command) {
-            throw new UnsupportedOperationException("the test sets the states");
+            MetadataStateMachine.Applied applied = MetadataStateMachine.apply(state,
+                    MetadataEntry.unstamped(command), state.version() + 1);
+            if (applied.ok()) {
+                state = applied.state();
+                listeners.forEach(listener -> listener.accept(state));
+            }
+            return CompletableFuture.completedFuture(applied);
         }
 
         @Override
@@ -93,5 +101,18 @@ class ClusterEventsTest {
                 "node_status b draining up @42",
                 "node_down b draining down @42",
                 "node_removed b  down @42");
+    }
+
+    @Test
+    void aNodeRegisteredThroughTheMetadataLogIsAnnounced() {
+        SteppedStore store = new SteppedStore();
+        ClusterEvents events = new ClusterEvents(store, node -> false, () -> 7);
+        List<String> seen = new ArrayList<>();
+        events.subscribe(event -> seen.add(describe(event)));
+
+        assertThat(store.submit(new MetadataCommand.RegisterNode("c", "127.0.0.1", 7000, 7001, 8,
+                null)).join().ok()).isTrue();
+
+        assertThat(seen).containsExactly("node_added c active down @7");
     }
 }
