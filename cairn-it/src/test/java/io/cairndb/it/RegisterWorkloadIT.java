@@ -59,6 +59,8 @@ class RegisterWorkloadIT {
     private final RegisterHistory history = new RegisterHistory();
     private final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, Integer> faults = new ConcurrentHashMap<>();
+    /** Client operations finished (answered, or given up after every attempt). */
+    private final AtomicInteger operations = new AtomicInteger();
 
     private ServerProcess node(int index) {
         ServerProcess process = new ServerProcess(dir.resolve("n" + index), "--node-id",
@@ -167,8 +169,7 @@ class RegisterWorkloadIT {
     }
 
     /** The simulation's client: writes, deletes and reads, retrying with the same key. */
-    private void runClient(int client, Random random, AtomicInteger sequence)
-            throws InterruptedException {
+    private void runClient(int client, Random random, AtomicInteger sequence) {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         for (int op = 0; op < OPS_PER_CLIENT || faultsInjected() < FAULTS_MIN; op++) {
             if (System.nanoTime() > deadline) {
@@ -192,7 +193,6 @@ class RegisterWorkloadIT {
                         history.acknowledged(write, System.nanoTime());
                         break;
                     }
-                    Thread.sleep(50 + random.nextInt(100));
                 }
             } else {
                 long start = System.nanoTime();
@@ -206,9 +206,9 @@ class RegisterWorkloadIT {
                         }
                         break;
                     }
-                    Thread.sleep(50 + random.nextInt(100));
                 }
             }
+            operations.incrementAndGet();
         }
     }
 
@@ -256,10 +256,15 @@ class RegisterWorkloadIT {
         }
     }
 
-    /** One fault at a time, on a random node: kill -9 and restart, or SIGSTOP and SIGCONT. */
+    /**
+     * One fault at a time, on a random node: kill -9 and restart, or SIGSTOP and SIGCONT. The
+     * schedule follows the workload, not the clock: a fault begins after some operations have
+     * finished since the last one, and lasts while some more finish (or a bounded while, if the
+     * clients are stuck behind it), however fast this machine runs them.
+     */
     private void injectFaults(Random random, AtomicBoolean running) throws Exception {
         while (running.get()) {
-            Thread.sleep(1_000 + random.nextInt(1_000));
+            awaitOperations(running, 20 + random.nextInt(30));
             if (!running.get()) {
                 return;
             }
@@ -268,19 +273,28 @@ class RegisterWorkloadIT {
                 faults.merge("kill -9", 1, Integer::sum);
                 channels.get(victim).shutdownNow();
                 nodes[victim].kill();
-                Thread.sleep(500 + random.nextInt(1_500));
+                awaitOperations(running, 10 + random.nextInt(30));
                 nodes[victim] = node(victim).launch().awaitReady();
                 open(victim);
             } else {
                 faults.merge("SIGSTOP", 1, Integer::sum);
                 nodes[victim].signal("STOP");
                 try {
-                    Thread.sleep(500 + random.nextInt(2_000));
+                    awaitOperations(running, 10 + random.nextInt(30));
                 } finally {
                     nodes[victim].signal("CONT");
                 }
             }
         }
+    }
+
+    /** Waits until {@code count} more operations finished, the clients stopped, or 15 s. */
+    private void awaitOperations(AtomicBoolean running, int count) {
+        int target = operations.get() + count;
+        long endNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(20))
+                .until(() -> operations.get() >= target || !running.get()
+                        || System.nanoTime() > endNanos);
     }
 
     /**
