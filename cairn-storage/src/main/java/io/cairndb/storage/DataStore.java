@@ -220,7 +220,39 @@ public final class DataStore implements VersionStore {
             return result;
         }
         shards[Math.floorMod(Long.hashCode(mutation.token()), shards.length)]
-                .submit(new Pending(mutation, result));
+                .submit(new Pending(mutation, List.of(), false, result));
+        return result;
+    }
+
+    /**
+     * Merges a version moved from another replica, with its idempotency records, as a replica
+     * write would merge it: whatever arrived first, replicas converge. A record is kept only if
+     * none is stored under its idempotency key, so the first answer stays the answer.
+     */
+    public CompletableFuture<ApplyResult> adopt(String tenantId, RangeReader.MovedEntry entry) {
+        return submit(new Mutation(tenantId, entry.key(), entry.token(), entry.version(), null),
+                entry.records(), false);
+    }
+
+    /**
+     * Deletes a key's version outright (no tombstone): cleanup of data this node no longer owns.
+     */
+    public CompletableFuture<ApplyResult> purge(String tenantId, byte[] key, long token,
+                                                Version stored) {
+        return submit(new Mutation(tenantId, key, token, stored, null), List.of(), true);
+    }
+
+    private CompletableFuture<ApplyResult> submit(Mutation mutation,
+                                                  List<RangeReader.MovedRecord> records,
+                                                  boolean purge) {
+        CompletableFuture<ApplyResult> result = new CompletableFuture<>();
+        if (state != StorageFiles.State.RUNNING) {
+            result.completeExceptionally(new CairnException(ErrorCode.INTERNAL_ERROR,
+                    "storage is shutting down"));
+            return result;
+        }
+        shards[Math.floorMod(Long.hashCode(mutation.token()), shards.length)]
+                .submit(new Pending(mutation, records, purge, result));
         return result;
     }
 
@@ -280,7 +312,12 @@ public final class DataStore implements VersionStore {
         }
     }
 
-    private record Pending(Mutation mutation, CompletableFuture<ApplyResult> result) {
+    /**
+     * A mutation waiting for its shard; {@code adopted} are moved idempotency records to keep
+     * with it, and {@code purge} deletes the key instead.
+     */
+    private record Pending(Mutation mutation, List<RangeReader.MovedRecord> adopted,
+                           boolean purge, CompletableFuture<ApplyResult> result) {
     }
 
     /**
@@ -293,13 +330,19 @@ public final class DataStore implements VersionStore {
         Map<ByteBuffer, Version> versions = new HashMap<>();
         Map<ByteBuffer, IdempotencyRecord> written = new HashMap<>();
         List<ApplyResult> results = new ArrayList<>(group.size());
+        List<ByteBuffer> purged = new ArrayList<>(0);
         long hlcMax = 0;
         try (WriteBatch batch = new WriteBatch()) {
             for (Pending pending : group) {
                 Mutation m = pending.mutation();
                 ApplyResult result;
                 try {
-                    result = resolve(m, batch, versions, written, recent);
+                    if (pending.purge()) {
+                        result = purge(m, batch, versions, recent, purged);
+                    } else {
+                        result = resolve(m, batch, versions, written, recent);
+                        adoptRecords(m, pending.adopted(), batch, written);
+                    }
                 } catch (StorageException | RocksDBException e) {
                     result = null;
                     pending.result.completeExceptionally(internal(e));
@@ -322,6 +365,7 @@ public final class DataStore implements VersionStore {
                 }
             }
             recent.committed(versions);
+            purged.forEach(recent::forget);
         } catch (RocksDBException e) {
             for (Pending pending : group) {
                 pending.result.completeExceptionally(internal(e));
@@ -387,6 +431,50 @@ public final class DataStore implements VersionStore {
             written.put(ByteBuffer.wrap(recordKey), record);
         }
         return result;
+    }
+
+    private void adoptRecords(Mutation m, List<RangeReader.MovedRecord> adopted, WriteBatch batch,
+                              Map<ByteBuffer, IdempotencyRecord> written)
+            throws RocksDBException {
+        for (RangeReader.MovedRecord moved : adopted) {
+            byte[] recordKey = Codec.idempotencyKey(m.tenantId(), m.key(),
+                    moved.idempotencyKey());
+            ByteBuffer id = ByteBuffer.wrap(recordKey);
+            if (!written.containsKey(id)
+                    && files.db().get(files.idempotency(), recordKey) == null) {
+                records.put(batch, recordKey, moved.record());
+                written.put(id, moved.record());
+            }
+        }
+    }
+
+    // Deletes the key if its stored version is still the one the cleanup saw: a version written
+    // since then is kept.
+    private ApplyResult purge(Mutation m, WriteBatch batch, Map<ByteBuffer, Version> versions,
+                              RecentVersions recent, List<ByteBuffer> purged)
+            throws RocksDBException {
+        byte[] dataKey = Codec.dataKey(m.tenantId(), m.token(), m.key());
+        ByteBuffer dataId = ByteBuffer.wrap(dataKey);
+        Version previous = versions.get(dataId);
+        if (previous == null) {
+            previous = recent.get(dataId);
+        }
+        if (previous == null) {
+            byte[] stored = files.db().get(files.data(), dataKey);
+            previous = stored == null ? null
+                    : Codec.decodeVersion(stored, Codec.describe(m.tenantId(), m.key()));
+        }
+        if (previous == null || !previous.equals(m.version()) || versions.containsKey(dataId)) {
+            return new ApplyResult(ApplyResult.Outcome.APPLIED, m.version(), previous, null);
+        }
+        batch.delete(files.data(), dataKey);
+        batch.delete(files.keys(), Codec.indexKey(m.tenantId(), m.key()));
+        if (!previous.isTombstone()) {
+            batch.merge(files.meta(), (META_COUNT_PREFIX + m.tenantId()).getBytes(
+                    StandardCharsets.UTF_8), encodeCounter(-1));
+        }
+        purged.add(dataId);
+        return new ApplyResult(ApplyResult.Outcome.APPLIED, m.version(), previous, null);
     }
 
     // ---------------------------------------------------------------------------- lifecycle

@@ -50,6 +50,14 @@ final class RecentVersions {
         }
     }
 
+    /** Forgets a key whose data was deleted. */
+    void forget(ByteBuffer dataKey) {
+        Version old = versions.remove(dataKey);
+        if (old != null) {
+            bytes -= size(dataKey, old);
+        }
+    }
+
     int size() {
         return versions.size();
     }

@@ -26,12 +26,14 @@ public final class StorageEngine implements AutoCloseable {
     private final IdempotencyStore idempotency;
     private final HintStore hints;
     private final NodeMetadata metadata;
+    private final RangeReader ranges;
 
     private StorageEngine(StorageFiles files, VersionResolver resolver) {
         this.files = files;
         this.metadata = new NodeMetadata(files);
         this.idempotency = new IdempotencyStore(files);
         this.hints = new HintStore(files);
+        this.ranges = new RangeReader(files);
         this.data = new DataStore(files, idempotency, metadata, resolver);
     }
 
@@ -62,6 +64,11 @@ public final class StorageEngine implements AutoCloseable {
     /** Versions of keys: what a replica on this node stores and reads. */
     public DataStore data() {
         return data;
+    }
+
+    /** Reads token ranges in chunks, for migrations. */
+    public RangeReader ranges() {
+        return ranges;
     }
 
     /** Hints this node keeps for replicas that were down. */

@@ -1,5 +1,7 @@
 package io.cairndb.server.control;
 
+import io.cairndb.core.Migration;
+import io.cairndb.core.Placement;
 import io.cairndb.core.Ring;
 import io.cairndb.server.membership.NodeDirectory;
 import java.util.ArrayList;
@@ -24,10 +26,22 @@ public final class ClusterMetadata implements NodeDirectory {
     private final Map<String, NodeInfo> nodes;
     private final Ring ring;
     private final List<AuditEvent> auditEvents;
+    private final List<Migration> migrations;
+    private volatile Placement placement;
+
+    /** Finished migrations kept for GetMigrationStatus, beyond those pending or running. */
+    public static final int FINISHED_MIGRATIONS_KEPT = 100;
 
     public ClusterMetadata(long version, ClusterConfig config, Map<String, TenantInfo> tenants,
                            Map<String, NodeInfo> nodes) {
         this(version, config, 0, 0, tenants, nodes, List.of());
+    }
+
+    public ClusterMetadata(long version, ClusterConfig config, long configVersion,
+                           long configChangedAtMillis, Map<String, TenantInfo> tenants,
+                           Map<String, NodeInfo> nodes, List<AuditEvent> auditEvents) {
+        this(version, config, configVersion, configChangedAtMillis, tenants, nodes, auditEvents,
+                List.of());
     }
 
     /**
@@ -35,21 +49,24 @@ public final class ClusterMetadata implements NodeDirectory {
      *     it is the configuration the metadata started with
      * @param configChangedAtMillis when that command was proposed (Unix milliseconds), 0 if unknown
      * @param auditEvents the newest {@link AuditEvent#EVENTS_MAX} changes, oldest first
+     * @param migrations data migrations, oldest first: finished ones (the newest
+     *     {@link #FINISHED_MIGRATIONS_KEPT}), then the running one, then those waiting their turn
      */
     public ClusterMetadata(long version, ClusterConfig config, long configVersion,
                            long configChangedAtMillis, Map<String, TenantInfo> tenants,
-                           Map<String, NodeInfo> nodes, List<AuditEvent> auditEvents) {
+                           Map<String, NodeInfo> nodes, List<AuditEvent> auditEvents,
+                           List<Migration> migrations) {
         this(version, config, configVersion, configChangedAtMillis,
                 Collections.unmodifiableMap(new TreeMap<>(tenants)),
                 Collections.unmodifiableMap(new TreeMap<>(nodes)), null, checked(auditEvents,
-                        version));
+                        version), List.copyOf(migrations));
     }
 
     // The maps are already sorted and unmodifiable; a null ring is computed from the nodes.
     private ClusterMetadata(long version, ClusterConfig config, long configVersion,
                             long configChangedAtMillis, Map<String, TenantInfo> tenants,
                             Map<String, NodeInfo> nodes, Ring ring,
-                            List<AuditEvent> auditEvents) {
+                            List<AuditEvent> auditEvents, List<Migration> migrations) {
         if (configVersion > version) {
             throw new IllegalStateException("config version " + configVersion
                     + " is beyond metadata version " + version);
@@ -62,12 +79,14 @@ public final class ClusterMetadata implements NodeDirectory {
         this.nodes = nodes;
         this.ring = ring != null ? ring : ringOf(nodes);
         this.auditEvents = auditEvents;
+        this.migrations = migrations;
     }
 
+    // The owners: active nodes, and draining ones until their data has moved.
     private static Ring ringOf(Map<String, NodeInfo> nodes) {
         Map<String, long[]> tokens = new LinkedHashMap<>();
         for (NodeInfo node : nodes.values()) {
-            if (!NodeInfo.INACTIVE.equals(node.status())) {
+            if (node.ownsData()) {
                 tokens.put(node.nodeId(), node.tokens());
             }
         }
@@ -124,9 +143,68 @@ public final class ClusterMetadata implements NodeDirectory {
         return nodes;
     }
 
-    /** The ring of every storage node that is not inactive. */
+    /** The ring of the storage nodes that own data now: active and draining ones. */
     public Ring ring() {
         return ring;
+    }
+
+    /** Data migrations: finished ones, then the running one, then those waiting, oldest first. */
+    public List<Migration> migrations() {
+        return migrations;
+    }
+
+    public Migration migration(String id) {
+        for (Migration migration : migrations) {
+            if (migration.id().equals(id)) {
+                return migration;
+            }
+        }
+        return null;
+    }
+
+    /** The migration moving data now, or null. */
+    public Migration runningMigration() {
+        for (Migration migration : migrations) {
+            if (migration.running()) {
+                return migration;
+            }
+        }
+        return null;
+    }
+
+    /** Where every key's replicas are, pending ones of the running migration included. */
+    public Placement placement() {
+        Placement computed = placement;
+        if (computed == null) {
+            computed = placementOf(runningMigration());
+            placement = computed;
+        }
+        return computed;
+    }
+
+    private Placement placementOf(Migration running) {
+        if (running == null) {
+            return Placement.stable(ring);
+        }
+        if (Migration.REPLICATION_CHANGE.equals(running.type())) {
+            return Placement.replicationChange(ring, running.tenantId(),
+                    running.replicationFactorAfter());
+        }
+        return Placement.nodeChange(ring, futureRing(running));
+    }
+
+    /** The ring once {@code migration}, a node change, flips. */
+    public Ring futureRing(Migration migration) {
+        Map<String, long[]> tokens = new LinkedHashMap<>();
+        for (NodeInfo node : nodes.values()) {
+            if (node.ownsData() || node.nodeId().equals(migration.nodeId())) {
+                tokens.put(node.nodeId(), node.tokens());
+            }
+        }
+        if (Migration.NODE_DELETION.equals(migration.type())) {
+            tokens.remove(migration.nodeId());
+        }
+        return Ring.of(tokens);
     }
 
     /** Storage nodes that can hold replicas. */
@@ -138,13 +216,13 @@ public final class ClusterMetadata implements NodeDirectory {
         return tenants.get(tenantId);
     }
 
-    /** The newest {@link AuditEvent#EVENTS_MAX} changes, oldest first, one per version. */
     /** The nodes that joined with the control role, by id. */
     public List<String> controlNodeIds() {
         return nodes.values().stream().filter(node -> node.raftAddress() != null)
                 .map(NodeInfo::nodeId).sorted().toList();
     }
 
+    /** The newest {@link AuditEvent#EVENTS_MAX} changes, oldest first, one per version. */
     public List<AuditEvent> auditEvents() {
         return auditEvents;
     }
@@ -158,13 +236,66 @@ public final class ClusterMetadata implements NodeDirectory {
                 : Collections.unmodifiableMap(new TreeMap<>(newNodes));
         return new ClusterMetadata(event.version(), config, configVersion, configChangedAtMillis,
                 sortedTenants, sortedNodes, sortedNodes == nodes ? ring : null,
-                appended(event));
+                appended(event), migrations);
+    }
+
+    /**
+     * A state at {@code version} with new tenants, nodes and migrations; with {@code event} null
+     * nothing is logged (progress reports are not audited).
+     */
+    ClusterMetadata with(long newVersion, Map<String, TenantInfo> newTenants,
+                         Map<String, NodeInfo> newNodes, List<Migration> newMigrations,
+                         AuditEvent event) {
+        if (newVersion <= version) {
+            throw new IllegalStateException("version " + newVersion
+                    + " does not follow metadata version " + version);
+        }
+        Map<String, TenantInfo> sortedTenants = newTenants == tenants ? tenants
+                : Collections.unmodifiableMap(new TreeMap<>(newTenants));
+        Map<String, NodeInfo> sortedNodes = newNodes == nodes ? nodes
+                : Collections.unmodifiableMap(new TreeMap<>(newNodes));
+        return new ClusterMetadata(newVersion, config, configVersion, configChangedAtMillis,
+                sortedTenants, sortedNodes, sortedNodes == nodes ? ring : null,
+                event == null ? auditEvents : appended(event), trimmed(newMigrations));
+    }
+
+    /**
+     * The same version with tenants, nodes and migrations replaced: the further effects of the
+     * command that made this state (a migration it queued, started or flipped).
+     */
+    ClusterMetadata replacing(Map<String, TenantInfo> newTenants, Map<String, NodeInfo> newNodes,
+                              List<Migration> newMigrations) {
+        Map<String, TenantInfo> sortedTenants = newTenants == tenants ? tenants
+                : Collections.unmodifiableMap(new TreeMap<>(newTenants));
+        Map<String, NodeInfo> sortedNodes = newNodes == nodes ? nodes
+                : Collections.unmodifiableMap(new TreeMap<>(newNodes));
+        return new ClusterMetadata(version, config, configVersion, configChangedAtMillis,
+                sortedTenants, sortedNodes, sortedNodes == nodes ? ring : null, auditEvents,
+                trimmed(newMigrations));
+    }
+
+    // Keeps every unfinished migration and the newest finished ones.
+    private static List<Migration> trimmed(List<Migration> all) {
+        long finished = all.stream().filter(Migration::finished).count();
+        if (finished <= FINISHED_MIGRATIONS_KEPT) {
+            return List.copyOf(all);
+        }
+        long drop = finished - FINISHED_MIGRATIONS_KEPT;
+        List<Migration> kept = new ArrayList<>(all.size());
+        for (Migration migration : all) {
+            if (migration.finished() && drop > 0) {
+                drop--;
+            } else {
+                kept.add(migration);
+            }
+        }
+        return List.copyOf(kept);
     }
 
     /** A state at {@code event.version()} with a new configuration and the event logged. */
     ClusterMetadata withConfig(ClusterConfig newConfig, AuditEvent event) {
         return new ClusterMetadata(event.version(), newConfig, event.version(), event.atMillis(),
-                tenants, nodes, ring, appended(event));
+                tenants, nodes, ring, appended(event), migrations);
     }
 
     private List<AuditEvent> appended(AuditEvent event) {

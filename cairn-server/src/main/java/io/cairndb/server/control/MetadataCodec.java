@@ -3,6 +3,7 @@ package io.cairndb.server.control;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairndb.core.Migration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ public final class MetadataCodec {
      */
     record State(long version, ClusterConfig config, List<TenantInfo> tenants,
                  List<NodeInfo> nodes, Long configVersion, Long configChangedAtMillis,
-                 List<AuditEvent> auditEvents) {
+                 List<AuditEvent> auditEvents, List<Migration> migrations) {
     }
 
     /** The serialised shape of a {@link MetadataEntry}. */
@@ -103,7 +104,8 @@ public final class MetadataCodec {
             return JSON.writeValueAsBytes(new State(metadata.version(), metadata.config(),
                     List.copyOf(metadata.tenants().values()),
                     List.copyOf(metadata.nodes().values()), metadata.configVersion(),
-                    metadata.configChangedAtMillis(), metadata.auditEvents()));
+                    metadata.configChangedAtMillis(), metadata.auditEvents(),
+                    metadata.migrations()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode cluster metadata", e);
         }
@@ -119,7 +121,8 @@ public final class MetadataCodec {
             state.nodes().forEach(node -> nodes.put(node.nodeId(), node));
             return new ClusterMetadata(state.version(), state.config(),
                     orZero(state.configVersion()), orZero(state.configChangedAtMillis()),
-                    tenants, nodes, state.auditEvents() == null ? List.of() : state.auditEvents());
+                    tenants, nodes, state.auditEvents() == null ? List.of() : state.auditEvents(),
+                    state.migrations() == null ? List.of() : state.migrations());
         } catch (IOException e) {
             throw new IllegalArgumentException("not a metadata state: " + e.getMessage(), e);
         } catch (IllegalStateException e) {

@@ -16,6 +16,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
             name = "update_replication_factor"),
     @JsonSubTypes.Type(value = MetadataCommand.RegisterNode.class, name = "register_node"),
     @JsonSubTypes.Type(value = MetadataCommand.UpdateConfig.class, name = "update_config"),
+    @JsonSubTypes.Type(value = MetadataCommand.AddNode.class, name = "add_node"),
+    @JsonSubTypes.Type(value = MetadataCommand.RemoveNode.class, name = "remove_node"),
+    @JsonSubTypes.Type(value = MetadataCommand.ReportMigration.class, name = "report_migration"),
+    @JsonSubTypes.Type(value = MetadataCommand.CancelMigration.class, name = "cancel_migration"),
 })
 public sealed interface MetadataCommand {
 
@@ -34,12 +38,19 @@ public sealed interface MetadataCommand {
      * null for a node without the control role.
      */
     record RegisterNode(String nodeId, String host, int port, int peerPort, int virtualNodes,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) String raftAddress)
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String raftAddress,
+                        @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean standby)
             implements MetadataCommand {
 
         /** A node without the control role. */
         public RegisterNode(String nodeId, String host, int port, int peerPort, int virtualNodes) {
-            this(nodeId, host, port, peerPort, virtualNodes, null);
+            this(nodeId, host, port, peerPort, virtualNodes, null, false);
+        }
+
+        /** A node that joins as soon as it registers. */
+        public RegisterNode(String nodeId, String host, int port, int peerPort, int virtualNodes,
+                            String raftAddress) {
+            this(nodeId, host, port, peerPort, virtualNodes, raftAddress, false);
         }
 
         /** Whether {@code known} already records this node as the command would. */
@@ -88,5 +99,43 @@ public sealed interface MetadataCommand {
                     && writeConsistencyDefault == null && compactionPolicy == null
                     && virtualNodesDefault == null;
         }
+    }
+
+    /**
+     * Adds a registered node to the ring (AddStorageNode): it turns joining, and a
+     * {@code node_addition} migration streams its ranges to it. {@code host} and {@code port}
+     * must be where it registered.
+     */
+    record AddNode(String nodeId, String host, int port, long atMillis)
+            implements MetadataCommand {
+    }
+
+    /**
+     * Removes a node from the ring (RemoveStorageNode): it turns draining while its ranges stream
+     * to their new owners, then inactive. With {@code force} the node is gone for good and is
+     * never a source: its ranges are copied from the other replicas.
+     */
+    record RemoveNode(String nodeId, boolean force, long atMillis) implements MetadataCommand {
+    }
+
+    /**
+     * A target's progress in a migration: figures that only grow, and the tasks it has finished.
+     * The report that finishes the last task flips the migration.
+     */
+    record ReportMigration(String migrationId, String target, long keysMoved, long bytesMoved,
+                           long totalKeys, long totalBytes, java.util.List<Integer> doneTasks,
+                           long atMillis) implements MetadataCommand {
+
+        public ReportMigration {
+            doneTasks = doneTasks == null ? java.util.List.of() : java.util.List.copyOf(doneTasks);
+        }
+    }
+
+    /**
+     * Cancels a migration: a waiting one is dropped; a running one stops, and its ranges stay
+     * with their old owners, which kept every write meanwhile.
+     */
+    record CancelMigration(String migrationId, String reason, long atMillis)
+            implements MetadataCommand {
     }
 }

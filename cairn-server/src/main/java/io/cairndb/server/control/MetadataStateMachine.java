@@ -2,6 +2,7 @@ package io.cairndb.server.control;
 
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
+import io.cairndb.core.Migration;
 import io.cairndb.core.TokenAllocator;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,6 +50,14 @@ public final class MetadataStateMachine {
                 next = registerNode(state, register, stamp(entry, index));
             } else if (command instanceof MetadataCommand.UpdateConfig update) {
                 next = updateConfig(state, update, stamp(entry, index));
+            } else if (command instanceof MetadataCommand.AddNode add) {
+                next = Migrations.addNode(state, add, stamp(entry, index));
+            } else if (command instanceof MetadataCommand.RemoveNode remove) {
+                next = Migrations.removeNode(state, remove, stamp(entry, index));
+            } else if (command instanceof MetadataCommand.ReportMigration report) {
+                next = Migrations.report(state, report, index);
+            } else if (command instanceof MetadataCommand.CancelMigration cancel) {
+                next = Migrations.cancel(state, cancel, stamp(entry, index));
             } else {
                 throw new IllegalStateException("unknown metadata command " + command);
             }
@@ -59,7 +68,7 @@ public final class MetadataStateMachine {
     }
 
     /** The parts of an audit event that come from the log entry rather than the command. */
-    private record Stamp(long index, long hlc, long atMillis, String actor) {
+    record Stamp(long index, long hlc, long atMillis, String actor) {
 
         AuditEvent event(String action, String tenantId, String nodeId, String details) {
             return new AuditEvent(index, hlc, atMillis, action, tenantId, nodeId, actor, details,
@@ -112,15 +121,12 @@ public final class MetadataStateMachine {
                             + command.tenantId() + "' keeps replication factor "
                             + tenant.replicationFactor()));
         }
-        // Within what the cluster can hold, a change of replication factor moves data: new
-        // replicas must be streamed their ranges before reads may count on them.
-        throw new CairnException(ErrorCode.INVALID_REPLICATION_FACTOR, "changing tenant '"
-                + command.tenantId() + "' from replication factor " + tenant.replicationFactor()
-                + " to " + command.replicationFactor() + " needs data movement between nodes, "
-                + "which this cluster cannot do yet");
+        // A change of replication factor moves data: new replicas are streamed their ranges
+        // before reads count on them, and the tenant keeps its factor until the migration flips.
+        return Migrations.changeReplicationFactor(state, command, stamp);
     }
 
-    private static void checkReplicationFactor(String field, int rf, ClusterMetadata state) {
+    static void checkReplicationFactor(String field, int rf, ClusterMetadata state) {
         if (rf < 1) {
             throw new CairnException(ErrorCode.INVALID_REPLICATION_FACTOR, field + " is " + rf
                     + "; it must be at least 1");
@@ -152,11 +158,6 @@ public final class MetadataStateMachine {
             return state.with(state.tenants(), nodes, stamp.event("register_node", null,
                     command.nodeId(), details));
         }
-        if (!state.tenants().isEmpty() && !nodes.isEmpty()) {
-            throw new CairnException(ErrorCode.INVALID_REQUEST, "cannot add storage node '"
-                    + command.nodeId() + "': the cluster already holds tenant data, and moving "
-                    + "data to a new node is not available yet");
-        }
         int vnodes = command.virtualNodes() == 0 ? state.config().virtualNodesDefault()
                 : command.virtualNodes();
         Map<String, long[]> existing = new HashMap<>();
@@ -166,11 +167,22 @@ public final class MetadataStateMachine {
             weights.put(node.nodeId(), node.virtualNodes());
         }
         long[] tokens = TokenAllocator.allocate(existing, weights, command.nodeId(), vnodes);
+        // A cluster without tenants holds no data: a node owns its ranges at once. Otherwise it
+        // joins through a migration that streams them to it, or waits for an operator.
+        boolean holdsData = !state.tenants().isEmpty() && state.storageNodeCount() > 0;
+        String status = !holdsData ? NodeInfo.ACTIVE
+                : command.standby() ? NodeInfo.STANDBY : NodeInfo.JOINING;
         nodes.put(command.nodeId(), new NodeInfo(command.nodeId(), command.host(), command.port(),
-                command.peerPort(), NodeInfo.ACTIVE, vnodes, tokens, command.raftAddress()));
-        return state.with(state.tenants(), nodes, stamp.event("register_node", null,
-                command.nodeId(), "storage node '" + command.nodeId() + "' added at "
-                        + address(command) + " with " + vnodes + " virtual nodes"));
+                command.peerPort(), status, vnodes, tokens, command.raftAddress()));
+        ClusterMetadata registered = state.with(state.tenants(), nodes, stamp.event(
+                "register_node", null, command.nodeId(), "storage node '" + command.nodeId()
+                        + "' " + (NodeInfo.STANDBY.equals(status) ? "registered, waiting to be "
+                        + "added," : NodeInfo.JOINING.equals(status) ? "joining" : "added")
+                        + " at " + address(command) + " with " + vnodes + " virtual nodes"));
+        return NodeInfo.JOINING.equals(status)
+                ? Migrations.enqueue(registered, Migration.NODE_ADDITION, command.nodeId(), null,
+                        0, false, stamp)
+                : registered;
     }
 
     private static String address(MetadataCommand.RegisterNode command) {

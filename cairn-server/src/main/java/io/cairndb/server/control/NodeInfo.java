@@ -25,8 +25,25 @@ public record NodeInfo(String nodeId, String host, int port, int peerPort, Strin
     }
 
     public static final String ACTIVE = "active";
+    /** Its ranges are moving to other nodes; it owns them until they flip. */
     public static final String DRAINING = "draining";
+    /** Left the ring: it owns no data. */
     public static final String INACTIVE = "inactive";
+    /** Receiving its ranges; it owns none until they flip. */
+    public static final String JOINING = "joining";
+    /** Registered and waiting for an operator to add it (AddStorageNode); owns no data. */
+    public static final String STANDBY = "standby";
+
+    /** Whether the node owns ranges now: active, or draining until its data has moved. */
+    public boolean ownsData() {
+        return ACTIVE.equals(status) || DRAINING.equals(status);
+    }
+
+    /** The same node with another status. */
+    public NodeInfo withStatus(String newStatus) {
+        return new NodeInfo(nodeId, host, port, peerPort, newStatus, virtualNodes, tokens,
+                raftAddress);
+    }
 
     @Override
     public boolean equals(Object other) {

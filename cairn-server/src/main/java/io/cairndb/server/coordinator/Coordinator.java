@@ -19,6 +19,7 @@ import io.cairndb.core.ErrorCode;
 import io.cairndb.core.Failures;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.Idempotency;
+import io.cairndb.core.Placement;
 import io.cairndb.core.ReadMachine;
 import io.cairndb.core.Scheduler;
 import io.cairndb.core.WriteMachine;
@@ -146,7 +147,7 @@ public final class Coordinator {
         byte[] key = validation.key(request.getKey());
         ConsistencyLevel level = readLevel(request.getConsistency());
         long token = Tokens.token(tenant.tenantId(), key);
-        List<String> targets = replicasFor(tenant, token);
+        List<String> targets = replicasFor(tenant, token).natural();
         boolean askAll = level == ConsistencyLevel.ALL
                 || random.get().nextDouble() < settings.readRepairChance();
         ReadMachine machine = new ReadMachine(tenant.tenantId(), key, token,
@@ -427,7 +428,8 @@ public final class Coordinator {
         boolean generated = idempotencyKey.isEmpty();
         String idemKey = generated ? generatedIdempotencyKey() : idempotencyKey;
         long token = Tokens.token(tenant.tenantId(), key);
-        List<String> targets = replicasFor(tenant, token);
+        Placement.Replicas replicas = replicasFor(tenant, token);
+        List<String> targets = replicas.writeTargets();
         long now = wallMillis.getAsLong();
         long stamp = hlc.now(now);
         Version version = value == null ? Version.tombstone(nodeId, stamp)
@@ -435,7 +437,7 @@ public final class Coordinator {
         Mutation mutation = new Mutation(tenant.tenantId(), key, token, version,
                 new Mutation.IdempotencyRequest(idemKey, Idempotency.requestHash(value), now,
                         settings.idempotencyTtlMillis(), generated));
-        return new Prepared(mutation, targets, level.required(targets.size()), idemKey,
+        return new Prepared(mutation, targets, replicas.writeRequired(level), idemKey,
                 value == null ? "delete" : "write");
     }
 
@@ -555,13 +557,18 @@ public final class Coordinator {
         return new UUID(high, low).toString();
     }
 
-    private List<String> replicasFor(TenantInfo tenant, long token) {
-        List<String> nodes = metadata.current().ring().replicas(token, tenant.replicationFactor());
-        if (nodes.isEmpty()) {
+    /**
+     * The key's replicas: its owners and, while a migration moves its range, the nodes that
+     * will own it (writes go to both; reads to the owners).
+     */
+    private Placement.Replicas replicasFor(TenantInfo tenant, long token) {
+        Placement.Replicas replicas = metadata.current().placement().replicas(tenant.tenantId(),
+                tenant.replicationFactor(), token);
+        if (replicas.natural().isEmpty()) {
             throw new CairnException(ErrorCode.QUORUM_NOT_REACHED, "the cluster has no active "
                     + "storage node");
         }
-        return nodes;
+        return replicas;
     }
 
     /** The tenant named {@code tenantId}; throws TENANT_NOT_FOUND, or naming what is invalid. */
