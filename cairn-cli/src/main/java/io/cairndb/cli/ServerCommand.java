@@ -74,6 +74,12 @@ public final class ServerCommand implements Callable<Integer> {
                     + "for).")
     private Long joinTimeoutMillis;
 
+    @Option(names = "--wait-for-operator",
+            description = "With --join to a cluster that holds data: register, then wait for an "
+                    + "operator to add this node (cairn node add) instead of being added and "
+                    + "streamed its ranges at once.")
+    private boolean waitForOperator;
+
     @Option(names = "--durability", paramLabel = "MODE",
             description = "sync: fsync before acknowledging a write; periodic (default): fsync "
                     + "every second.")
@@ -93,6 +99,7 @@ public final class ServerCommand implements Callable<Integer> {
         flags.put("nodeId", nodeId);
         flags.put("roles", roles);
         flags.put("join", join);
+        flags.put("membership.waitForOperator", waitForOperator ? "true" : null);
         flags.put("membership.joinTimeoutMillis",
                 joinTimeoutMillis == null ? null : joinTimeoutMillis.toString());
         flags.put("storage.durability", durability);

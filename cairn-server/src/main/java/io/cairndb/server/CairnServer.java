@@ -22,7 +22,11 @@ import io.cairndb.server.observability.Readiness;
 import java.util.Map;
 import io.cairndb.server.control.RemoteMetadataStore;
 import io.cairndb.server.membership.Membership;
+import io.cairndb.server.migration.MigrationRunner;
+import io.cairndb.server.migration.MigrationSettings;
+import io.cairndb.server.migration.RangeService;
 import io.cairndb.server.replica.ClusterRouter;
+import io.cairndb.server.replica.HintRouting;
 import io.cairndb.server.replica.HintedHandoff;
 import io.cairndb.server.replica.PeerCodec;
 import io.cairndb.server.replica.PeerGrpcService;
@@ -34,6 +38,9 @@ import io.cairndb.core.Failures;
 import io.cairndb.server.control.MetadataCommand;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.control.NodeInfo;
+import io.cairndb.server.control.TenantInfo;
+import io.cairndb.core.Mutation;
+import io.cairndb.core.Placement;
 import io.cairndb.server.coordinator.ClusterAdministration;
 import io.cairndb.server.coordinator.Coordinator;
 import io.cairndb.server.coordinator.CoordinatorGrpcService;
@@ -57,6 +64,7 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -94,11 +102,14 @@ public final class CairnServer implements AutoCloseable {
     private final NodeMetrics metrics;
     private final ScheduledExecutorService maintenance;
     private final Coordinator coordinator;
+    private final MigrationRunner migrations;
+    private final ExecutorService rangeReaders;
 
     private CairnServer(ServerConfig config, String nodeId, Path dataDir, StorageEngine storage,
                         MetadataStore metadata, Server grpc, Server peer, Membership membership,
                         HttpPlane http, NodeMetrics metrics,
-                        ScheduledExecutorService maintenance, Coordinator coordinator) {
+                        ScheduledExecutorService maintenance, Coordinator coordinator,
+                        MigrationRunner migrations, ExecutorService rangeReaders) {
         this.config = config;
         this.nodeId = nodeId;
         this.dataDir = dataDir;
@@ -111,6 +122,8 @@ public final class CairnServer implements AutoCloseable {
         this.metrics = metrics;
         this.maintenance = maintenance;
         this.coordinator = coordinator;
+        this.migrations = migrations;
+        this.rangeReaders = rangeReaders;
     }
 
     /** Starts a node on the system clock. */
@@ -196,6 +209,13 @@ public final class CairnServer implements AutoCloseable {
             // memory and disk, metadata and replica calls return futures), so handing each call
             // to a pooled thread would cost two thread wake-ups and buy nothing. One connection's
             // calls are then handled by one thread; clients wanting more spread open more.
+            // Migration sources read ranges off the transport threads, a few at a time.
+            ExecutorService rangeReaders = Executors.newFixedThreadPool(2, runnable -> {
+                Thread thread = new Thread(runnable, "range-reader-" + nodeId);
+                thread.setDaemon(true);
+                return thread;
+            });
+            started.add(rangeReaders::shutdownNow);
             Server peer = listen(config.host(), config.peerPort(), "peers",
                     NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
                                     config.peerPort()))
@@ -206,7 +226,9 @@ public final class CairnServer implements AutoCloseable {
                                     () -> StatsResponse.newBuilder().setNodeId(nodeId)
                                             .setKeysCount(stats.keysCount())
                                             .setDiskUsagePercent(stats.diskUsagePercent())
-                                            .setHintsPending(stats.hintsPending()).build()))
+                                            .setHintsPending(stats.hintsPending()).build(),
+                                    new RangeService(storage.ranges(), rangeReaders,
+                                            wallMillis)))
                             .build());
             started.add(() -> stop(peer));
             // Client services are added once the metadata exists; the port is bound first
@@ -230,7 +252,8 @@ public final class CairnServer implements AutoCloseable {
                                 .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
                                 .setNodeId(nodeId).setHost(config.host())
                                 .setPort(grpc.getPort()).setPeerPort(peer.getPort())
-                                .setVirtualNodes(config.cluster().virtualNodesDefault()).build(),
+                                .setVirtualNodes(config.cluster().virtualNodesDefault())
+                                .setWaitForOperator(membershipSettings.waitForOperator()).build(),
                         storage.metadata(), maintenance,
                         config.requests().requestTimeoutMillis(),
                         membershipSettings.joinTimeoutMillis());
@@ -241,12 +264,18 @@ public final class CairnServer implements AutoCloseable {
             ClusterRouter router = new ClusterRouter(membership, hints);
             Coordinator coordinator = new Coordinator(metadata, router,
                     new Validation(config.limits()), hlc, wallMillis, config.requests(), stats);
+            MigrationRunner migrations = new MigrationRunner(nodeId, metadata, storage.data(),
+                    storage.metadata(), storage.ranges(), membership::fetchRange,
+                    membership::isAlive, config.migration(), wallMillis,
+                    config.requests().requestTimeoutMillis());
+            started.add(migrations);
             ClusterAdministration administration = new ClusterAdministration(metadata, router,
-                    wallMillis, stats);
+                    wallMillis, stats, config.migration().streamBytesPerSecond());
             clientServices.add(ServerInterceptors.intercept(new CoordinatorGrpcService(coordinator,
                     administration), new GrpcRequestMetrics(metrics.requests())));
             clientServices.add(new ControlGrpcService(metadata));
-            AdminGrpcService admin = new AdminGrpcService(metadata, membership);
+            AdminGrpcService admin = new AdminGrpcService(metadata, membership,
+                    migrations::cleanupNow);
             clientServices.add(admin);
             clientServices.serving();
             ClusterEvents clusterEvents = new ClusterEvents(metadata, membership::isAlive,
@@ -261,8 +290,11 @@ public final class CairnServer implements AutoCloseable {
             started.add(http);
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());
+            hints.route(hintRouting(metadata));
+            migrations.start(maintenance);
             CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
-                    peer, membership, http, metrics, maintenance, coordinator);
+                    peer, membership, http, metrics, maintenance, coordinator, migrations,
+                    rangeReaders);
             LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
                     + "durability {}{}", nodeId, config.host(), server.port(), config.host(),
                     peer.getPort(), dataDir, config.storage().durability(),
@@ -280,6 +312,36 @@ public final class CairnServer implements AutoCloseable {
             storage.close();
             throw e;
         }
+    }
+
+    /**
+     * Hints follow the data: a hint kept for a node that no longer holds the key's range goes to
+     * the key's owners now (and pending replicas, while a migration runs).
+     */
+    private static HintRouting hintRouting(MetadataStore metadata) {
+        return new HintRouting() {
+            @Override
+            public List<String> targets(String node, Mutation mutation) {
+                ClusterMetadata view = metadata.current();
+                TenantInfo tenant = view.tenant(mutation.tenantId());
+                if (tenant == null) {
+                    return List.of(node);
+                }
+                Placement.Replicas replicas = view.placement().replicas(tenant.tenantId(),
+                        tenant.replicationFactor(), mutation.token());
+                if (replicas.natural().contains(node) || replicas.pending().contains(node)
+                        || replicas.natural().isEmpty()) {
+                    return List.of(node);
+                }
+                return replicas.writeTargets();
+            }
+
+            @Override
+            public boolean gone(String node) {
+                NodeInfo info = metadata.current().nodes().get(node);
+                return info != null && NodeInfo.INACTIVE.equals(info.status());
+            }
+        };
     }
 
     /**
@@ -351,6 +413,7 @@ public final class CairnServer implements AutoCloseable {
                         .setNodeId(nodeId).setHost(config.host()).setPort(port)
                         .setPeerPort(peerPort)
                         .setVirtualNodes(config.cluster().virtualNodesDefault())
+                        .setWaitForOperator(config.membership().waitForOperator())
                         .setRaftAddress(raft.address()).build(), timeoutMillis, joinTimeoutMillis);
                 // Joined: the member is in the group, so the log reaches it soon.
                 long catchUpMillis = joinTimeoutMillis > 0 ? joinTimeoutMillis
@@ -592,7 +655,9 @@ public final class CairnServer implements AutoCloseable {
         stop(grpc);
         // Its JVM meters listen for GC notifications until closed; a restarted node makes new ones.
         metrics.close();
+        migrations.close();
         stop(peer);
+        rangeReaders.shutdownNow();
         membership.close();
         maintenance.shutdownNow();
         metadata.close();

@@ -1,5 +1,6 @@
 package io.cairndb.server;
 
+import io.cairndb.server.migration.MigrationSettings;
 import io.cairndb.core.Limits;
 import io.cairndb.server.common.ConfigException;
 import io.cairndb.server.common.ServerLimits;
@@ -29,20 +30,22 @@ import java.util.Set;
  * @param membership heartbeats, joining and hint delivery
  * @param control this node's member of the Raft control group
  * @param clock how far apart the nodes' clocks may be
+ * @param migration how migrations move data
  */
 public record ServerConfig(String nodeId, String host, int port, int peerPort, int raftPort,
                            int httpPort, String dataDir, List<String> roles, String join,
                            StorageSettings storage, ClusterConfig cluster,
                            CoordinatorSettings requests, Limits limits,
                            MembershipSettings membership, ControlSettings control,
-                           ClockSettings clock) {
+                           ClockSettings clock, MigrationSettings migration) {
 
     public static final List<String> ALL_ROLES = List.of("control", "coordinator", "storage");
 
     public static final ServerConfig DEFAULTS = new ServerConfig("", "127.0.0.1", 7070, 7071,
             7072, 8080, "cairn-data", ALL_ROLES, "", StorageSettings.DEFAULTS,
             ClusterConfig.DEFAULTS, CoordinatorSettings.DEFAULTS, Limits.DEFAULTS,
-            MembershipSettings.DEFAULTS, ControlSettings.DEFAULTS, ClockSettings.DEFAULTS);
+            MembershipSettings.DEFAULTS, ControlSettings.DEFAULTS, ClockSettings.DEFAULTS,
+            MigrationSettings.DEFAULTS);
 
     /** Checks relationships a single field's type cannot express; throws naming the setting. */
     void validate() {
@@ -132,6 +135,9 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
             throw new ConfigException("limits.batchSizeBytesMax is " + limits.batchSizeBytesMax()
                     + "; a batch must fit in one message, so it must be below "
                     + ServerLimits.MESSAGE_BYTES_MAX);
+        }
+        if (migration.problem() != null) {
+            throw new ConfigException(migration.problem());
         }
         if (clock.maxOffsetMillis() < 1) {
             throw new ConfigException("clock.maxOffsetMillis is " + clock.maxOffsetMillis()

@@ -355,7 +355,7 @@ class CoordinatorServiceTest {
     }
 
     @Test
-    void topologyChangesAreRefusedClearlyOnOneNode() {
+    void topologyChangesThatCannotBeMadeAreRefusedClearly() {
         String self = node.server.nodeId();
         assertError(node.stub.addStorageNode(AddStorageNodeRequest.newBuilder().setNodeId("")
                 .setHost("h").setPort(1).build()), ErrorCode.INVALID_REQUEST, "node_id is required");
@@ -370,7 +370,8 @@ class CoordinatorServiceTest {
                 .setHost("h").setPort(7).build()), ErrorCode.NODE_IN_USE, "already a member");
         var refused = node.stub.addStorageNode(AddStorageNodeRequest.newBuilder().setNodeId("n2")
                 .setHost("127.0.0.1").setPort(7170).build());
-        assertError(refused, ErrorCode.INVALID_REQUEST, "cannot add storage node 'n2'");
+        assertError(refused, ErrorCode.INVALID_REQUEST, "cannot add storage node 'n2': it has "
+                + "not registered");
         assertThat(refused.getNodeId()).isEqualTo("n2");
 
         assertError(node.stub.removeStorageNode(RemoveStorageNodeRequest.newBuilder()

@@ -55,6 +55,7 @@ class PackageDependenciesTest {
                 .layer("node").definedBy(SERVER)
                 .layer("http").definedBy(SERVER + ".http..")
                 .layer("observability").definedBy(SERVER + ".observability..")
+                .layer("migration").definedBy(SERVER + ".migration..")
                 .layer("coordinator").definedBy(SERVER + ".coordinator..")
                 .layer("control").definedBy(SERVER + ".control..")
                 .layer("membership").definedBy(SERVER + ".membership..")
@@ -65,6 +66,7 @@ class PackageDependenciesTest {
                         "control", "common")
                 .whereLayer("observability").mayOnlyAccessLayers("control", "membership",
                         "replica")
+                .whereLayer("migration").mayOnlyAccessLayers("control", "replica", "common")
                 .whereLayer("coordinator").mayOnlyAccessLayers("control", "replica", "common")
                 .whereLayer("control").mayOnlyAccessLayers("membership", "common")
                 .whereLayer("membership").mayOnlyAccessLayers("replica", "common")

@@ -37,6 +37,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import io.cairndb.api.admin.CancelMigrationRequest;
+import io.cairndb.api.admin.CancelMigrationResponse;
+import io.cairndb.api.admin.CleanupNodeRequest;
+import io.cairndb.api.admin.CleanupNodeResponse;
+import io.cairndb.api.admin.ListMigrationsRequest;
+import io.cairndb.api.admin.ListMigrationsResponse;
+import io.cairndb.api.admin.MigrationInfo;
+import io.cairndb.core.Migration;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -77,11 +85,18 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
 
     private final MetadataStore metadata;
     private final Membership membership;
+    private final java.util.function.LongSupplier cleanup;
     private final List<ConfigWatcher> watchers = new CopyOnWriteArrayList<>();
 
-    public AdminGrpcService(MetadataStore metadata, Membership membership) {
+    /**
+     * @param cleanup deletes, on this node, the keys it no longer owns, and says how many; it
+     *     blocks while it scans
+     */
+    public AdminGrpcService(MetadataStore metadata, Membership membership,
+                            java.util.function.LongSupplier cleanup) {
         this.metadata = Objects.requireNonNull(metadata, "metadata");
         this.membership = Objects.requireNonNull(membership, "membership");
+        this.cleanup = Objects.requireNonNull(cleanup, "cleanup");
         metadata.addListener(state -> watchers.forEach(watcher -> watcher.catchUp(state)));
     }
 
@@ -403,6 +418,83 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
                     .build();
         }, (code, message) -> ListAuditEventsResponse.newBuilder().setSuccess(false)
                 .setErrorCode(code).setErrorMessage(message).build());
+    }
+
+    // --------------------------------------------------------------------------- migrations
+
+    @Override
+    public void listMigrations(ListMigrationsRequest request,
+                               StreamObserver<ListMigrationsResponse> observer) {
+        answer(observer, metadata::readLinearizable, state -> {
+            ListMigrationsResponse.Builder response = ListMigrationsResponse.newBuilder()
+                    .setSuccess(true);
+            state.migrations().forEach(migration -> response.addMigrations(toWire(migration)));
+            return response.build();
+        }, (code, message) -> ListMigrationsResponse.newBuilder().setSuccess(false)
+                .setErrorCode(code).setErrorMessage(message).build());
+    }
+
+    @Override
+    public void cancelMigration(CancelMigrationRequest request,
+                                StreamObserver<CancelMigrationResponse> observer) {
+        answer(observer, () -> {
+            if (request.getMigrationId().isBlank()) {
+                throw CairnException.invalid("migration_id is required");
+            }
+            if (request.getReason().length() > 500) {
+                throw CairnException.invalid("reason is " + request.getReason().length()
+                        + " characters; it may be at most 500");
+            }
+            return metadata.submit(new MetadataCommand.CancelMigration(
+                    request.getMigrationId(), request.getReason(), System.currentTimeMillis()));
+        }, applied -> {
+            if (!applied.ok()) {
+                throw applied.error();
+            }
+            return CancelMigrationResponse.newBuilder().setSuccess(true)
+                    .setMigration(toWire(applied.state().migration(request.getMigrationId())))
+                    .build();
+        }, (code, message) -> CancelMigrationResponse.newBuilder().setSuccess(false)
+                .setErrorCode(code).setErrorMessage(message).build());
+    }
+
+    @Override
+    public void cleanupNode(CleanupNodeRequest request,
+                            StreamObserver<CleanupNodeResponse> observer) {
+        answer(observer, () -> CompletableFuture.supplyAsync(cleanup::getAsLong),
+                deleted -> CleanupNodeResponse.newBuilder().setSuccess(true)
+                        .setNodeId(membership.selfNodeId()).setKeysDeleted(deleted).build(),
+                (code, message) -> CleanupNodeResponse.newBuilder().setSuccess(false)
+                        .setErrorCode(code).setErrorMessage(message).build());
+    }
+
+    /** A migration as the admin contract shows it. */
+    public static MigrationInfo toWire(Migration migration) {
+        MigrationInfo.Builder info = MigrationInfo.newBuilder()
+                .setMigrationId(migration.id())
+                .setType(migration.type())
+                .setStatus(migration.status())
+                .setKeysMigrated(migration.keysMigrated())
+                .setTotalKeys(migration.totalKeys())
+                .setBytesMigrated(migration.bytesMigrated())
+                .setTotalBytes(migration.totalBytes())
+                .setPercentage((float) migration.percentage())
+                .setStartedAtMillis(migration.startedAtMillis())
+                .setFinishedAtMillis(migration.finishedAtMillis())
+                .setTasks(migration.tasks().size())
+                .setTasksDone((int) migration.tasks().stream().filter(Migration.Task::done)
+                        .count())
+                .setTasksLost(migration.lostTasks().size());
+        if (migration.nodeId() != null) {
+            info.setNodeId(migration.nodeId());
+        }
+        if (migration.tenantId() != null) {
+            info.setTenantId(migration.tenantId());
+        }
+        if (migration.reason() != null) {
+            info.setReason(migration.reason());
+        }
+        return info.build();
     }
 
     // ---------------------------------------------------------------------------- plumbing

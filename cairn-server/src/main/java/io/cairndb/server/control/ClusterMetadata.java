@@ -153,6 +153,11 @@ public final class ClusterMetadata implements NodeDirectory {
         return migrations;
     }
 
+    /** The id of the migration a command at log index {@code index} creates. */
+    public static String migrationIdAt(long index) {
+        return "m-" + index;
+    }
+
     public Migration migration(String id) {
         for (Migration migration : migrations) {
             if (migration.id().equals(id)) {

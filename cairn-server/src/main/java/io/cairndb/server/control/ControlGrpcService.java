@@ -82,7 +82,8 @@ public final class ControlGrpcService extends ControlServiceGrpc.ControlServiceI
         }
         submit(new MetadataCommand.RegisterNode(request.getNodeId(), request.getHost(),
                 request.getPort(), request.getPeerPort(), request.getVirtualNodes(),
-                request.getRaftAddress().isEmpty() ? null : request.getRaftAddress()))
+                request.getRaftAddress().isEmpty() ? null : request.getRaftAddress(),
+                request.getWaitForOperator()))
                 .thenCompose(applied -> request.getRaftAddress().isEmpty() || !applied.ok()
                         ? CompletableFuture.completedFuture(applied)
                         : addControlMember(request.getNodeId(), request.getRaftAddress())

@@ -25,18 +25,14 @@ final class Migrations {
     private Migrations() {
     }
 
-    /** The id of the migration a command at log index {@code index} creates. */
-    static String idAt(long index) {
-        return "m-" + index;
-    }
-
     static ClusterMetadata addNode(ClusterMetadata state, MetadataCommand.AddNode command,
                                    MetadataStateMachine.Stamp stamp) {
         NodeInfo node = state.nodes().get(command.nodeId());
         if (node == null) {
-            throw CairnException.invalid("node '" + command.nodeId() + "' has not registered: "
-                    + "start it first with `cairn server --join <member> --wait-for-operator` "
-                    + "(or without --wait-for-operator to have it added at once)");
+            throw CairnException.invalid("cannot add storage node '" + command.nodeId()
+                    + "': it has not registered; start it first with `cairn server --join "
+                    + "<member> --wait-for-operator` (or without --wait-for-operator to have it "
+                    + "added at once)");
         }
         if (!node.host().equals(command.host()) || node.port() != command.port()) {
             throw CairnException.invalid("node '" + command.nodeId() + "' registered at "
@@ -172,7 +168,7 @@ final class Migrations {
                                    String tenantId, int replicationFactorAfter, boolean force,
                                    MetadataStateMachine.Stamp stamp) {
         List<Migration> migrations = new ArrayList<>(state.migrations());
-        migrations.add(Migration.pending(idAt(stamp.index()), type, nodeId, tenantId,
+        migrations.add(Migration.pending(ClusterMetadata.migrationIdAt(stamp.index()), type, nodeId, tenantId,
                 replicationFactorAfter, force, stamp.atMillis()));
         return advance(state.replacing(state.tenants(), state.nodes(), migrations),
                 stamp.atMillis());

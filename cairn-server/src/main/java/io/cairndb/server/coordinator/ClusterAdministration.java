@@ -10,6 +10,7 @@ import io.cairndb.api.GetTenantRequest;
 import io.cairndb.api.GetTenantResponse;
 import io.cairndb.api.ListStorageNodesRequest;
 import io.cairndb.api.ListStorageNodesResponse;
+import io.cairndb.api.MigrationProgress;
 import io.cairndb.api.RemoveStorageNodeRequest;
 import io.cairndb.api.RemoveStorageNodeResponse;
 import io.cairndb.api.StorageNodeInfo;
@@ -17,6 +18,7 @@ import io.cairndb.api.UpdateReplicationFactorRequest;
 import io.cairndb.api.UpdateReplicationFactorResponse;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
+import io.cairndb.core.Migration;
 import io.cairndb.core.Validation;
 import io.cairndb.server.control.ClusterConfig;
 import io.cairndb.server.control.ClusterMetadata;
@@ -43,9 +45,12 @@ public final class ClusterAdministration {
     private final ReplicaRouter router;
     private final LongSupplier wallMillis;
     private final NodeStats localStats;
+    private final long streamBytesPerSecond;
 
     public ClusterAdministration(MetadataStore metadata, ReplicaRouter router,
-                                 LongSupplier wallMillis, NodeStats localStats) {
+                                 LongSupplier wallMillis, NodeStats localStats,
+                                 long streamBytesPerSecond) {
+        this.streamBytesPerSecond = streamBytesPerSecond;
         this.nodeId = router.selfNodeId();
         this.metadata = metadata;
         this.router = router;
@@ -99,19 +104,30 @@ public final class ClusterAdministration {
                     if (!applied.ok()) {
                         throw applied.error();
                     }
-                    TenantInfo after = applied.state().tenant(before.tenantId());
-                    return UpdateReplicationFactorResponse.newBuilder()
-                            .setSuccess(true)
-                            .setTenantId(after.tenantId())
-                            .setOldReplicationFactor(before.replicationFactor())
-                            .setNewReplicationFactor(after.replicationFactor())
-                            .setUpdatedAt(after.updatedAt())
-                            .build();
+                    ClusterMetadata state = applied.state();
+                    TenantInfo after = state.tenant(before.tenantId());
+                    Migration started = state.migration(ClusterMetadata.migrationIdAt(
+                            state.version()));
+                    UpdateReplicationFactorResponse.Builder response =
+                            UpdateReplicationFactorResponse.newBuilder()
+                                    .setSuccess(true)
+                                    .setTenantId(after.tenantId())
+                                    .setOldReplicationFactor(before.replicationFactor())
+                                    .setNewReplicationFactor(rf)
+                                    .setUpdatedAt(after.updatedAt());
+                    if (started != null) {
+                        response.setMigrationId(started.id());
+                    }
+                    return response.build();
                 });
     }
 
     // ----------------------------------------------------------------------- storage nodes
 
+    /**
+     * Adds a node that registered with {@code cairn server --join ... --wait-for-operator}. For a
+     * node whose addition is under way or done, answers with that migration.
+     */
     public CompletableFuture<AddStorageNodeResponse> addStorageNode(AddStorageNodeRequest request) {
         String node = requireNodeId(request.getNodeId());
         if (request.getHost().isBlank()) {
@@ -127,13 +143,38 @@ public final class ClusterAdministration {
                     + metadata.current().config().virtualNodesDefault() + ") and "
                     + ClusterConfig.VIRTUAL_NODES_MAX);
         }
-        if (metadata.current().nodes().containsKey(node)) {
-            throw new CairnException(ErrorCode.NODE_IN_USE, "node '" + node
-                    + "' is already a member of the cluster");
+        NodeInfo known = metadata.current().nodes().get(node);
+        if (known != null && (!known.host().equals(request.getHost())
+                || known.port() != request.getPort())) {
+            throw new CairnException(ErrorCode.NODE_IN_USE, "node '" + node + "' is already a "
+                    + "member of the cluster, at " + known.host() + ":" + known.port() + ", not "
+                    + request.getHost() + ":" + request.getPort());
         }
-        throw CairnException.invalid("cannot add storage node '" + node + "' at "
-                + request.getHost() + ":" + request.getPort() + ": this cluster runs on a single "
-                + "node, and adding storage nodes is not available yet");
+        if (known != null && !NodeInfo.STANDBY.equals(known.status())
+                && !NodeInfo.INACTIVE.equals(known.status())) {
+            return CompletableFuture.completedFuture(added(metadata.current(), node,
+                    "node '" + node + "' is " + known.status()));
+        }
+        return metadata.submit(new MetadataCommand.AddNode(node, request.getHost(),
+                        request.getPort(), wallMillis.getAsLong()))
+                .thenApply(applied -> {
+                    if (!applied.ok()) {
+                        throw applied.error();
+                    }
+                    return added(applied.state(), node, "node '" + node + "' is joining; its "
+                            + "ranges are streaming to it");
+                });
+    }
+
+    private AddStorageNodeResponse added(ClusterMetadata state, String node, String message) {
+        Migration migration = latest(state, Migration.NODE_ADDITION, node);
+        AddStorageNodeResponse.Builder response = AddStorageNodeResponse.newBuilder()
+                .setSuccess(true).setNodeId(node).setMessage(message);
+        if (migration != null) {
+            response.setMigrationId(migration.id())
+                    .setEstimatedCompletion(estimatedCompletion(state, migration));
+        }
+        return response.build();
     }
 
     public CompletableFuture<RemoveStorageNodeResponse> removeStorageNode(
@@ -144,13 +185,31 @@ public final class ClusterAdministration {
             throw CairnException.invalid("node '" + node + "' is not a member of the cluster; "
                     + "ListStorageNodes shows the members");
         }
-        if (state.storageNodeCount() <= 1) {
+        if (state.storageNodeCount() <= 1 && state.nodes().get(node).ownsData()) {
             throw new CairnException(ErrorCode.NODE_IN_USE, "node '" + node + "' is the only "
                     + "storage node and holds every replica; it cannot be removed"
                     + (request.getForce() ? ", even with force" : ""));
         }
-        throw new CairnException(ErrorCode.NODE_IN_USE, "node '" + node + "' holds replicas, "
-                + "and draining a node is not available yet");
+        return metadata.submit(new MetadataCommand.RemoveNode(node, request.getForce(),
+                        wallMillis.getAsLong()))
+                .thenApply(applied -> {
+                    if (!applied.ok()) {
+                        throw applied.error();
+                    }
+                    ClusterMetadata after = applied.state();
+                    Migration migration = latest(after, Migration.NODE_DELETION, node);
+                    RemoveStorageNodeResponse.Builder response = RemoveStorageNodeResponse
+                            .newBuilder().setSuccess(true).setNodeId(node);
+                    if (migration == null) {
+                        return response.setMessage("node '" + node + "' held no data and is "
+                                + "removed").build();
+                    }
+                    return response.setMigrationId(migration.id())
+                            .setMessage("node '" + node + "' is draining; its ranges are "
+                                    + "streaming to their new owners")
+                            .setEstimatedCompletion(estimatedCompletion(after, migration))
+                            .build();
+                });
     }
 
     public CompletableFuture<GetMigrationStatusResponse> getMigrationStatus(
@@ -158,8 +217,80 @@ public final class ClusterAdministration {
         if (request.getMigrationId().isBlank()) {
             throw CairnException.invalid("migration_id is required");
         }
-        throw new CairnException(ErrorCode.MIGRATION_NOT_FOUND, "no migration with id '"
-                + Validation.printable(request.getMigrationId()) + "'");
+        ClusterMetadata state = metadata.current();
+        Migration migration = state.migration(request.getMigrationId());
+        if (migration == null) {
+            throw new CairnException(ErrorCode.MIGRATION_NOT_FOUND, "no migration with id '"
+                    + Validation.printable(request.getMigrationId()) + "' (finished migrations "
+                    + "are kept for the newest " + ClusterMetadata.FINISHED_MIGRATIONS_KEPT + ")");
+        }
+        GetMigrationStatusResponse.Builder response = GetMigrationStatusResponse.newBuilder()
+                .setSuccess(true)
+                .setMigrationId(migration.id())
+                .setType(migration.type())
+                .setStatus(migration.status())
+                .setProgress(MigrationProgress.newBuilder()
+                        .setKeysMigrated(migration.keysMigrated())
+                        .setTotalKeys(migration.totalKeys())
+                        .setPercentage((float) migration.percentage()))
+                .setStartedAt(migration.startedAtMillis() / 1000)
+                .setEstimatedCompletion(estimatedCompletion(state, migration));
+        String subject = migration.nodeId() != null ? migration.nodeId() : migration.tenantId();
+        if (subject != null) {
+            response.setNodeId(subject);
+        }
+        if (migration.reason() != null) {
+            response.setErrorMessage(migration.reason());
+        }
+        return CompletableFuture.completedFuture(response.build());
+    }
+
+    /**
+     * When {@code migration} should end (Unix seconds): from the rate measured so far, or, before
+     * it has moved anything, from the rate of the last completed migration, else the configured
+     * stream rate. A finished migration answers its end; one with nothing measured yet, 0.
+     */
+    long estimatedCompletion(ClusterMetadata state, Migration migration) {
+        long now = wallMillis.getAsLong();
+        if (migration.finished()) {
+            return migration.finishedAtMillis() / 1000;
+        }
+        long remaining = migration.totalBytes() - migration.bytesMigrated();
+        double bytesPerMilli = 0;
+        double bytesPerKey = 256;
+        long elapsed = now - migration.startedAtMillis();
+        if (migration.running() && migration.bytesMigrated() > 0 && elapsed > 0) {
+            bytesPerMilli = (double) migration.bytesMigrated() / elapsed;
+        } else {
+            for (Migration done : state.migrations()) {
+                long took = done.finishedAtMillis() - done.startedAtMillis();
+                if (Migration.COMPLETED.equals(done.status()) && done.bytesMigrated() > 0
+                        && took > 0) {
+                    bytesPerMilli = (double) done.bytesMigrated() / took;
+                    bytesPerKey = (double) done.bytesMigrated() / Math.max(1,
+                            done.keysMigrated());
+                }
+            }
+            if (bytesPerMilli == 0) {
+                bytesPerMilli = streamBytesPerSecond / 1000.0;
+            }
+        }
+        if (migration.totalBytes() == 0) {
+            // Not measured yet: about one node's share of the data moves.
+            remaining = (long) (localStats.keysCount() * bytesPerKey);
+        }
+        return (now + (long) (Math.max(0, remaining) / bytesPerMilli)) / 1000;
+    }
+
+    // The newest migration of {@code type} about {@code node}.
+    private static Migration latest(ClusterMetadata state, String type, String node) {
+        Migration found = null;
+        for (Migration migration : state.migrations()) {
+            if (type.equals(migration.type()) && node.equals(migration.nodeId())) {
+                found = migration;
+            }
+        }
+        return found;
     }
 
     public CompletableFuture<ListStorageNodesResponse> listStorageNodes(

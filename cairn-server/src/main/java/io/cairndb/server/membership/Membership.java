@@ -3,6 +3,8 @@ package io.cairndb.server.membership;
 import io.cairndb.api.peer.HeartbeatRequest;
 import io.cairndb.api.peer.HeartbeatResponse;
 import io.cairndb.api.peer.PeerServiceGrpc;
+import io.cairndb.api.peer.FetchRangeRequest;
+import io.cairndb.api.peer.FetchRangeResponse;
 import io.cairndb.api.peer.StatsRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.core.CairnException;
@@ -153,6 +155,20 @@ public final class Membership implements Peers, AutoCloseable {
                     .withDeadlineAfter(Math.min(ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
                             requestTimeoutMillis), TimeUnit.MILLISECONDS)
                     .stats(StatsRequest.getDefaultInstance(), observer(result));
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /** One FetchRange call to {@code nodeId}, for a migration. */
+    public CompletableFuture<FetchRangeResponse> fetchRange(String nodeId,
+                                                            FetchRangeRequest request) {
+        CompletableFuture<FetchRangeResponse> result = new CompletableFuture<>();
+        try {
+            PeerServiceGrpc.newStub(peer(nodeId).channel())
+                    .withDeadlineAfter(requestTimeoutMillis * 4, TimeUnit.MILLISECONDS)
+                    .fetchRange(request, observer(result));
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
         }

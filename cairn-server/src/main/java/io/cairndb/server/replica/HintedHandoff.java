@@ -39,6 +39,7 @@ public final class HintedHandoff {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder stored = new LongAdder();
     private final LongAdder dropped = new LongAdder();
+    private volatile HintRouting routing = HintRouting.UNCHANGED;
 
     public HintedHandoff(HintStore storage, Peers peers, HybridLogicalClock hlc,
                          LongSupplier wallMillis, long windowMillis, long hintsPerNodeMax) {
@@ -52,6 +53,11 @@ public final class HintedHandoff {
             pending.add(node);
             counts.put(node, count);
         });
+    }
+
+    /** Sends hints where {@code routing} says once data has moved. */
+    public void route(HintRouting newRouting) {
+        this.routing = newRouting;
     }
 
     /** Checks for deliverable hints every {@code intervalMillis} on {@code scheduler}. */
@@ -109,7 +115,7 @@ public final class HintedHandoff {
 
     private void deliverAll() {
         for (String node : pending) {
-            if (peers.isAlive(node) && delivering.add(node)) {
+            if ((peers.isAlive(node) || routing.gone(node)) && delivering.add(node)) {
                 deliver(node).whenComplete((ignored, error) -> delivering.remove(node));
             }
         }
@@ -137,11 +143,15 @@ public final class HintedHandoff {
                     forget(hint);
                     return CompletableFuture.completedFuture(null);
                 }
-                return peers.replica(node).apply(hint.mutation())
-                        .thenAccept(result -> {
-                            forget(hint);
-                            delivered.increment();
-                        });
+                List<String> targets = routing.targets(node, hint.mutation());
+                CompletableFuture<?>[] applied = new CompletableFuture<?>[targets.size()];
+                for (int i = 0; i < applied.length; i++) {
+                    applied[i] = peers.replica(targets.get(i)).apply(hint.mutation());
+                }
+                return CompletableFuture.allOf(applied).thenAccept(result -> {
+                    forget(hint);
+                    delivered.increment();
+                });
             });
         }
         return chain.handle((ignored, error) -> {

@@ -17,6 +17,8 @@ import io.cairndb.api.peer.ReadResponse;
 import io.cairndb.api.peer.ScanEntry;
 import io.cairndb.api.peer.ScanRequest;
 import io.cairndb.api.peer.ScanResponse;
+import io.cairndb.api.peer.FetchRangeRequest;
+import io.cairndb.api.peer.FetchRangeResponse;
 import io.cairndb.api.peer.StatsRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.core.CairnException;
@@ -53,11 +55,12 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     private final Supplier<Long> metadataVersion;
     private final HeartbeatListener heartbeats;
     private final Supplier<StatsResponse> stats;
+    private final RangeSource ranges;
 
     public PeerGrpcService(String nodeId, LocalReplica replica, HybridLogicalClock hlc,
                            java.util.function.LongSupplier wallMillis,
                            Supplier<Long> metadataVersion, HeartbeatListener heartbeats,
-                           Supplier<StatsResponse> stats) {
+                           Supplier<StatsResponse> stats, RangeSource ranges) {
         this.nodeId = nodeId;
         this.wallMillis = wallMillis;
         this.replica = replica;
@@ -65,6 +68,7 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
         this.metadataVersion = metadataVersion;
         this.heartbeats = heartbeats;
         this.stats = stats;
+        this.ranges = ranges;
     }
 
     @Override
@@ -231,6 +235,29 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
         } catch (RuntimeException e) {
             observer.onError(Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
         }
+    }
+
+    @Override
+    public void fetchRange(FetchRangeRequest request,
+                           StreamObserver<FetchRangeResponse> observer) {
+        if (!supported(request.getProtocolVersion(), observer)) {
+            return;
+        }
+        Executor transport = TransportThread.current();
+        ranges.fetch(request).whenComplete((response, error) -> TransportThread.send(transport,
+                () -> {
+                    if (error == null) {
+                        observer.onNext(response);
+                        observer.onCompleted();
+                    } else {
+                        Throwable cause = error instanceof java.util.concurrent.CompletionException
+                                && error.getCause() != null ? error.getCause() : error;
+                        Status status = cause instanceof IllegalArgumentException
+                                ? Status.INVALID_ARGUMENT : Status.INTERNAL;
+                        observer.onError(status.withDescription(cause.getMessage())
+                                .asRuntimeException());
+                    }
+                }));
     }
 
     private static boolean supported(int version, StreamObserver<?> observer) {

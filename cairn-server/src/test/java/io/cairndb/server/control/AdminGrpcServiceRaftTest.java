@@ -57,7 +57,7 @@ class AdminGrpcServiceRaftTest {
                 System::currentTimeMillis, 1_000, 1_000, 500, store::current, version -> { });
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(new AdminGrpcService(store, membership)).build().start();
+                .addService(new AdminGrpcService(store, membership, () -> 0)).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         admin = AdminServiceGrpc.newBlockingStub(channel);
     }
