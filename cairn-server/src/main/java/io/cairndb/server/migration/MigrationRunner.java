@@ -178,6 +178,11 @@ public final class MigrationRunner implements AutoCloseable {
         String key = checkpointKey(migrationId, task.index());
         try {
             Checkpoint at = load(key);
+            if (at.keys() > 0 || at.range() > 0 || at.afterKey() != null) {
+                LOG.info("migration {}: task {} resumes at range {} of {}, after {} keys",
+                        migrationId, task.index(), at.range() + 1, task.ranges().size(),
+                        at.keys());
+            }
             if (!at.measured()) {
                 long keys = 0;
                 long bytes = 0;
