@@ -80,6 +80,7 @@ public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
     private long strayKeys = STRAY_KEYS;
     private ErrorCode refusalCode;
     private String refusalMessage;
+    private Status migrationFailure;
 
     public FakeAdmin() {
         this(new FakeMigrations());
@@ -99,6 +100,21 @@ public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
     public synchronized void refuseNext(ErrorCode code, String message) {
         refusalCode = code;
         refusalMessage = message;
+    }
+
+    /** The next migration call (list, cancel, cleanup) fails with {@code status}. */
+    public synchronized void failNext(Status status) {
+        migrationFailure = status;
+    }
+
+    /** Fails the call if a test asked for it; returns whether it did. */
+    private boolean failed(StreamObserver<?> observer) {
+        if (migrationFailure == null) {
+            return false;
+        }
+        observer.onError(migrationFailure.asRuntimeException());
+        migrationFailure = null;
+        return true;
     }
 
     /** Watches end after the changes already known, instead of waiting for more. */
@@ -353,6 +369,9 @@ public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
     @Override
     public synchronized void listMigrations(ListMigrationsRequest request,
                                             StreamObserver<ListMigrationsResponse> observer) {
+        if (failed(observer)) {
+            return;
+        }
         ListMigrationsResponse.Builder response = ListMigrationsResponse.newBuilder();
         if (refusalCode != null) {
             response.setSuccess(false).setErrorCode(refusalCode).setErrorMessage(refusalMessage);
@@ -367,6 +386,9 @@ public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
     @Override
     public synchronized void cancelMigration(CancelMigrationRequest request,
                                              StreamObserver<CancelMigrationResponse> observer) {
+        if (failed(observer)) {
+            return;
+        }
         lastCancel = request;
         CancelMigrationResponse.Builder response = CancelMigrationResponse.newBuilder();
         MigrationInfo migration = migrations.get(request.getMigrationId());
@@ -393,6 +415,9 @@ public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
     @Override
     public synchronized void cleanupNode(CleanupNodeRequest request,
                                          StreamObserver<CleanupNodeResponse> observer) {
+        if (failed(observer)) {
+            return;
+        }
         CleanupNodeResponse.Builder response = CleanupNodeResponse.newBuilder();
         if (refusalCode != null) {
             response.setSuccess(false).setErrorCode(refusalCode).setErrorMessage(refusalMessage);
