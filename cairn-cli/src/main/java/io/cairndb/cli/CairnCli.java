@@ -4,11 +4,14 @@ import io.cairndb.api.ErrorCode;
 import io.cairndb.client.CairnException;
 import io.cairndb.client.CairnTimeoutException;
 import io.cairndb.client.CairnUnavailableException;
+import java.io.Console;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
@@ -68,8 +71,29 @@ public final class CairnCli extends GroupCommand {
     /** Runs one command line against the network and returns its exit code. */
     public static int run(PrintStream out, PrintStream err, InputStream in, String... args) {
         CliContext context = new CliContext(utf8Writer(out), utf8Writer(err), in,
-                ClientFactory.NETWORK);
+                ClientFactory.NETWORK, Clock.systemUTC(), CliContext.Pause.SLEEP,
+                out == System.out && interactive());
         return run(context, args);
+    }
+
+    /**
+     * Whether the process talks to a terminal. Before Java 22 {@code System.console()} is null
+     * unless both standard input and output are terminals; from 22 on it answers even when they
+     * are redirected, and {@code Console.isTerminal()} (absent before 22) tells.
+     */
+    static boolean interactive() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            Method isTerminal = Console.class.getMethod("isTerminal");
+            return (Boolean) isTerminal.invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Runs one command line in the given context; tests pass an in-process client factory. */

@@ -3,6 +3,7 @@ package io.cairndb.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairndb.client.CairnClient;
+import io.cairndb.client.CleanupResult;
 import io.cairndb.client.NodeChange;
 import io.cairndb.client.StorageNode;
 import java.util.ArrayList;
@@ -12,11 +13,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cairn node}: list, add and remove storage nodes. */
+/** {@code cairn node}: list, add, remove and clean up storage nodes. */
 @Command(name = "node", mixinStandardHelpOptions = true,
         description = "List and change the cluster's storage nodes.",
         subcommands = {NodeCommand.ListNodes.class, NodeCommand.Add.class,
-            NodeCommand.Remove.class})
+            NodeCommand.Remove.class, NodeCommand.Cleanup.class})
 final class NodeCommand extends GroupCommand {
 
     static void print(ClientCommand command, NodeChange change) {
@@ -86,7 +87,9 @@ final class NodeCommand extends GroupCommand {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = "Add a storage node; the ranges it gains move to it in a migration.")
+            description = {"Add a storage node; the ranges it gains move to it in a migration.",
+                "Prints the migration's id and the server's estimate of its end; follow it with "
+                    + "'cairn migration status ID --watch'."})
     static final class Add extends ClientCommand {
 
         @Parameters(index = "0", paramLabel = "NODE_ID")
@@ -121,7 +124,10 @@ final class NodeCommand extends GroupCommand {
     }
 
     @Command(name = "remove", mixinStandardHelpOptions = true,
-            description = "Remove a storage node, draining its data to the other replicas first.")
+            description = {"Remove a storage node, draining its data to the other replicas "
+                    + "first.",
+                "Prints the id of the draining migration; follow it with "
+                    + "'cairn migration status ID --watch'."})
     static final class Remove extends ClientCommand {
 
         @Parameters(index = "0", paramLabel = "NODE_ID")
@@ -134,6 +140,29 @@ final class NodeCommand extends GroupCommand {
         @Override
         int run(CairnClient client) {
             print(this, client.removeStorageNode(nodeId, force));
+            return 0;
+        }
+    }
+
+    @Command(name = "cleanup", mixinStandardHelpOptions = true,
+            description = {"Delete the keys the --target node holds but no longer owns: the "
+                    + "copies finished migrations moved to other nodes.",
+                "Runs on that node only; clean up each node that lost ranges. Deleting many "
+                    + "keys can take longer than the default --timeout."})
+    static final class Cleanup extends ClientCommand {
+
+        @Override
+        int run(CairnClient client) {
+            CleanupResult result = client.cleanupNode();
+            if (jsonOutput()) {
+                ObjectNode node = Output.object();
+                node.put("nodeId", result.nodeId());
+                node.put("keysDeleted", result.keysDeleted());
+                Output.println(out(), node);
+            } else {
+                out().println("OK node=" + result.nodeId() + " keys_deleted="
+                        + result.keysDeleted());
+            }
             return 0;
         }
     }

@@ -79,7 +79,10 @@ final class TenantCommand extends GroupCommand {
     }
 
     @Command(name = "set-rf", mixinStandardHelpOptions = true,
-            description = "Change a tenant's replication factor; the data moves in a migration.")
+            description = {"Change a tenant's replication factor; the data moves in a "
+                    + "migration.",
+                "Prints the migration's id; follow it with "
+                    + "'cairn migration status ID --watch'."})
     static final class SetRf extends ClientCommand {
 
         @Parameters(index = "0", paramLabel = "TENANT")

@@ -3,6 +3,7 @@ package io.cairndb.cli;
 import io.cairndb.client.CairnClient;
 import io.cairndb.client.FakeAdmin;
 import io.cairndb.client.FakeCoordinator;
+import io.cairndb.client.FakeMigrations;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code cairn} command lines in-process against a {@link FakeCoordinator} and a
- * {@link FakeAdmin}, capturing what they print and which target and timeout they asked for.
+ * {@link FakeAdmin} that share their migrations, capturing what they print and which target and
+ * timeout they asked for. Time stands still but for the commands' pauses, which move it on
+ * instead of sleeping.
  */
 final class CliHarness implements AutoCloseable {
 
@@ -32,12 +36,19 @@ final class CliHarness implements AutoCloseable {
     record Result(int exitCode, String out, String err) {
     }
 
-    final FakeCoordinator fake = new FakeCoordinator();
-    final FakeAdmin admin = new FakeAdmin();
-    /** "Now" for the commands: the fake admin's clock. */
-    final Clock clock = Clock.fixed(Instant.ofEpochMilli(FakeAdmin.NOW_MILLIS), ZoneOffset.UTC);
+    final FakeMigrations migrations = new FakeMigrations();
+    final FakeCoordinator fake = new FakeCoordinator(migrations);
+    final FakeAdmin admin = new FakeAdmin(migrations);
+    /** "Now" for the commands: the fake admin's clock, moved only by pauses. */
+    final ManualClock clock = new ManualClock(FakeAdmin.NOW_MILLIS);
     final List<String> targets = new ArrayList<>();
     final List<Duration> deadlines = new ArrayList<>();
+    /** Every pause a command asked for, in order. */
+    final List<Duration> pauses = new ArrayList<>();
+    /** Whether the commands believe they print to a terminal. */
+    boolean terminal;
+    /** Runs at each pause, before the clock moves: a test's way to act between two polls. */
+    Runnable onPause = () -> { };
     private final Server server;
     private final ManagedChannel channel;
 
@@ -67,20 +78,25 @@ final class CliHarness implements AutoCloseable {
             return CairnClient.builder().target(target).channel(channel).deadline(deadline)
                     .build();
         };
-        return run(clients, clock, stdin, args);
+        CliContext.Pause pause = duration -> {
+            pauses.add(duration);
+            onPause.run();
+            clock.advance(duration);
+        };
+        return run(clients, clock, pause, terminal, stdin, args);
     }
 
     /** Runs with the given client factory instead of the in-process one. */
     static Result run(ClientFactory clients, byte[] stdin, String... args) {
-        return run(clients, Clock.systemUTC(), stdin, args);
+        return run(clients, Clock.systemUTC(), CliContext.Pause.SLEEP, false, stdin, args);
     }
 
-    private static Result run(ClientFactory clients, Clock clock, byte[] stdin,
-                              String... args) {
+    private static Result run(ClientFactory clients, Clock clock, CliContext.Pause pause,
+                              boolean terminal, byte[] stdin, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CliContext context = new CliContext(writer(out), writer(err),
-                new ByteArrayInputStream(stdin), clients, clock);
+                new ByteArrayInputStream(stdin), clients, clock, pause, terminal);
         int exitCode = CairnCli.run(context, args);
         return new Result(exitCode, out.toString(StandardCharsets.UTF_8),
                 err.toString(StandardCharsets.UTF_8));
@@ -99,6 +115,35 @@ final class CliHarness implements AutoCloseable {
             server.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A clock that moves only when told to. */
+    static final class ManualClock extends Clock {
+
+        private volatile long nowMillis;
+
+        ManualClock(long nowMillis) {
+            this.nowMillis = nowMillis;
+        }
+
+        void advance(Duration duration) {
+            nowMillis += duration.toMillis();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("the manual clock is in UTC only");
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(nowMillis);
         }
     }
 }

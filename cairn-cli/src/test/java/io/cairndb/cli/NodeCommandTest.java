@@ -7,7 +7,8 @@ import io.cairndb.cli.CliHarness.Result;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-// Proves `cairn node list|add|remove` and `cairn migration status` print the cluster's answers.
+// Proves `cairn node list|add|remove|cleanup` and `cairn migration status` print the cluster's
+// answers.
 class NodeCommandTest {
 
     private final CliHarness cli = new CliHarness();
@@ -108,5 +109,41 @@ class NodeCommandTest {
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.err())
                 .isEqualTo("error: MIGRATION_NOT_FOUND: migration 'mig-9' does not exist\n");
+    }
+
+    @Test
+    void cleanupReportsTheTargetNodeAndTheKeysItDeleted() throws Exception {
+        Result first = cli.run("node", "cleanup", "--target", "10.0.0.1:7070");
+
+        assertThat(first.exitCode()).isZero();
+        assertThat(first.out()).isEqualTo("OK node=n1 keys_deleted=42\n");
+        assertThat(cli.targets).containsExactly("10.0.0.1:7070");
+        JsonNode again = Output.JSON.readTree(cli.run("node", "cleanup", "--json").out());
+        assertThat(again).isEqualTo(Output.JSON.readTree("{\"nodeId\":\"n1\","
+                + "\"keysDeleted\":0}"));
+    }
+
+    @Test
+    void cleanupRefusedByTheNodeIsAServerError() {
+        cli.admin.refuseNext(io.cairndb.api.ErrorCode.INVALID_REQUEST,
+                "migrations into this node are running");
+
+        Result result = cli.run("node", "cleanup");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo(
+                "error: INVALID_REQUEST: migrations into this node are running\n");
+    }
+
+    @Test
+    void removeOfTheLastReplicaHolderIsAServerErrorNamingTheCode() {
+        cli.fake.refuseNext(io.cairndb.api.ErrorCode.NODE_IN_USE,
+                "node 'n1' is the only storage node");
+
+        Result result = cli.run("node", "remove", "n1");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err())
+                .isEqualTo("error: NODE_IN_USE: node 'n1' is the only storage node\n");
     }
 }

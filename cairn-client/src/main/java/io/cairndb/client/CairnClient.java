@@ -22,10 +22,13 @@ import io.cairndb.api.admin.AddControlMemberRequest;
 import io.cairndb.api.admin.AdminServiceGrpc;
 import io.cairndb.api.admin.AdminServiceGrpc.AdminServiceBlockingStub;
 import io.cairndb.api.admin.AdminServiceGrpc.AdminServiceStub;
+import io.cairndb.api.admin.CancelMigrationRequest;
+import io.cairndb.api.admin.CleanupNodeRequest;
 import io.cairndb.api.admin.GetClusterViewRequest;
 import io.cairndb.api.admin.GetConfigRequest;
 import io.cairndb.api.admin.GetControlStatusRequest;
 import io.cairndb.api.admin.ListAuditEventsRequest;
+import io.cairndb.api.admin.ListMigrationsRequest;
 import io.cairndb.api.admin.RemoveControlMemberRequest;
 import io.cairndb.api.admin.UpdateConfigRequest;
 import io.cairndb.api.admin.WatchConfigRequest;
@@ -660,6 +663,11 @@ public final class CairnClient implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * Where a migration stands, in keys.
+     *
+     * @throws MigrationNotFoundException when no migration has this id
+     */
     public MigrationStatus getMigrationStatus(String migrationId) {
         GetMigrationStatusRequest request = migrationRequest(migrationId);
         return callSync(stub -> stub.getMigrationStatus(request), Responses::migration);
@@ -968,6 +976,62 @@ public final class CairnClient implements AutoCloseable {
         return RemoveControlMemberRequest.newBuilder()
                 .setMemberId(Objects.requireNonNull(memberId, "memberId"))
                 .build();
+    }
+
+    // ------------------------------------------------------------------------- migrations
+
+    /**
+     * Every migration the cluster keeps, running and finished, with its progress in keys, bytes
+     * and tasks; {@link #getMigrationStatus} follows one.
+     */
+    public List<MigrationInfo> listMigrations() {
+        ListMigrationsRequest request = ListMigrationsRequest.getDefaultInstance();
+        return adminSync(stub -> stub.listMigrations(request), Responses::migrations);
+    }
+
+    public CompletableFuture<List<MigrationInfo>> listMigrationsAsync() {
+        return adminAsync(ListMigrationsRequest.getDefaultInstance(),
+                AdminServiceStub::listMigrations, Responses::migrations);
+    }
+
+    /**
+     * Cancels a pending or running migration; the data it moved stays where it is.
+     *
+     * @param reason why, kept with the migration and in the audit log; null or empty for none
+     * @return the migration after the cancellation
+     * @throws MigrationNotFoundException when no migration has this id
+     */
+    public MigrationInfo cancelMigration(String migrationId, String reason) {
+        CancelMigrationRequest request = cancelRequest(migrationId, reason);
+        return adminSync(stub -> stub.cancelMigration(request), Responses::migration);
+    }
+
+    public CompletableFuture<MigrationInfo> cancelMigrationAsync(String migrationId,
+            String reason) {
+        CancelMigrationRequest request = cancelRequest(migrationId, reason);
+        return adminAsync(request, AdminServiceStub::cancelMigration, Responses::migration);
+    }
+
+    private static CancelMigrationRequest cancelRequest(String migrationId, String reason) {
+        return CancelMigrationRequest.newBuilder()
+                .setMigrationId(Objects.requireNonNull(migrationId, "migrationId"))
+                .setReason(orEmpty(reason))
+                .build();
+    }
+
+    /**
+     * Deletes the keys the node this client talks to holds but no longer owns: the copies that
+     * finished migrations moved elsewhere. It runs on that node only, so a cluster-wide cleanup
+     * is one call per node.
+     */
+    public CleanupResult cleanupNode() {
+        CleanupNodeRequest request = CleanupNodeRequest.getDefaultInstance();
+        return adminSync(stub -> stub.cleanupNode(request), Responses::cleanup);
+    }
+
+    public CompletableFuture<CleanupResult> cleanupNodeAsync() {
+        return adminAsync(CleanupNodeRequest.getDefaultInstance(),
+                AdminServiceStub::cleanupNode, Responses::cleanup);
     }
 
     // ---------------------------------------------------------------------------- calling

@@ -30,6 +30,10 @@ final class Errors {
                 return new IdempotencyKeyConflictException(text);
             case INVALID_REPLICATION_FACTOR:
                 return new InvalidReplicationFactorException(text);
+            case NODE_IN_USE:
+                return new NodeInUseException(text);
+            case MIGRATION_NOT_FOUND:
+                return new MigrationNotFoundException(text);
             default:
                 return new CairnException(known, text);
         }

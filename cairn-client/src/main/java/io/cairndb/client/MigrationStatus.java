@@ -7,8 +7,8 @@ import java.util.Objects;
  * Where a data migration stands.
  *
  * @param migrationId the migration
- * @param type {@code "node_addition"} or {@code "node_deletion"} (the contract's strings), or
- *     another kind the server names
+ * @param type {@code "node_addition"}, {@code "node_deletion"} or {@code "replication_change"}
+ *     (the contract's strings), or another kind the server names
  * @param nodeId the node the migration is about
  * @param status {@code "pending"}, {@code "in_progress"}, {@code "completed"}, {@code "failed"}
  *     or {@code "cancelled"}
@@ -34,5 +34,10 @@ public record MigrationStatus(
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(status, "status");
+    }
+
+    /** Whether the migration has ended: completed, failed or cancelled. */
+    public boolean finished() {
+        return MigrationInfo.FINAL_STATUSES.contains(status);
     }
 }

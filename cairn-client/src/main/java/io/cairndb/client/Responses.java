@@ -16,12 +16,15 @@ import io.cairndb.api.RemoveStorageNodeResponse;
 import io.cairndb.api.StorageNodeInfo;
 import io.cairndb.api.UpdateReplicationFactorResponse;
 import io.cairndb.api.WriteKeyValueResponse;
+import io.cairndb.api.admin.CancelMigrationResponse;
+import io.cairndb.api.admin.CleanupNodeResponse;
 import io.cairndb.api.admin.ClusterViewNode;
 import io.cairndb.api.admin.ControlMembershipResponse;
 import io.cairndb.api.admin.GetClusterViewResponse;
 import io.cairndb.api.admin.GetConfigResponse;
 import io.cairndb.api.admin.GetControlStatusResponse;
 import io.cairndb.api.admin.ListAuditEventsResponse;
+import io.cairndb.api.admin.ListMigrationsResponse;
 import io.cairndb.api.admin.NodeView;
 import io.cairndb.api.admin.UpdateConfigResponse;
 import java.time.Instant;
@@ -212,6 +215,34 @@ final class Responses {
                     event.getNodeId(), event.getActor(), event.getDetails()));
         }
         return List.copyOf(events);
+    }
+
+    static List<MigrationInfo> migrations(ListMigrationsResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        List<MigrationInfo> migrations = new ArrayList<>(response.getMigrationsCount());
+        for (io.cairndb.api.admin.MigrationInfo migration : response.getMigrationsList()) {
+            migrations.add(migration(migration));
+        }
+        return List.copyOf(migrations);
+    }
+
+    static MigrationInfo migration(CancelMigrationResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return migration(response.getMigration());
+    }
+
+    private static MigrationInfo migration(io.cairndb.api.admin.MigrationInfo wire) {
+        return new MigrationInfo(wire.getMigrationId(), wire.getType(), wire.getNodeId(),
+                wire.getTenantId(), wire.getStatus(), wire.getKeysMigrated(),
+                wire.getTotalKeys(), wire.getBytesMigrated(), wire.getTotalBytes(),
+                decimal(wire.getPercentage()), instantMillis(wire.getStartedAtMillis()),
+                instantMillis(wire.getFinishedAtMillis()), wire.getReason(), wire.getTasks(),
+                wire.getTasksDone(), wire.getTasksLost());
+    }
+
+    static CleanupResult cleanup(CleanupNodeResponse response) {
+        refuseUnless(response.getSuccess(), response.getErrorCode(), response.getErrorMessage());
+        return new CleanupResult(response.getNodeId(), response.getKeysDeleted());
     }
 
     /** The admin contract's timestamps are Unix milliseconds; 0 means the server did not say. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.cairndb.api.ErrorCode;
 import io.grpc.Status;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,20 +22,22 @@ import org.junit.jupiter.api.Test;
 
 // Proves every AdminService RPC has a sync and an async client method that sends the request and
 // returns the answer as records, refusals as typed exceptions, and that config watches stream
-// and cancel.
+// and cancel, and that migrations are listed and cancelled and a node cleaned up.
 class CairnClientAdminTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final ClusterConfig DEFAULTS =
             new ClusterConfig(3, "quorum", "quorum", "level", 150);
 
+    private FakeMigrations migrations;
     private FakeAdmin fake;
     private InProcessCoordinator server;
     private CairnClient client;
 
     @BeforeEach
     void start() {
-        fake = new FakeAdmin();
+        migrations = new FakeMigrations();
+        fake = new FakeAdmin(migrations);
         server = new InProcessCoordinator(fake);
         client = server.client();
     }
@@ -243,5 +246,73 @@ class CairnClientAdminTest {
                 .hasMessage("member_id 'm2' is not a member of the control group");
         assertThat(failureOf(client.addControlMemberAsync("m1", "h:1")))
                 .isExactlyInstanceOf(InvalidRequestException.class);
+    }
+
+    // -------------------------------------------------------------------------- migrations
+
+    @Test
+    void migrationsAreListedWithTheirProgressInKeysBytesAndTasks() throws Exception {
+        assertThat(client.listMigrations()).isEmpty();
+        migrations.start("node_addition", "n4", "");
+        migrations.start("replication_change", "", "acme");
+        migrations.then("mig-2", "failed", 60, 6_000, "source n2 lost").status("mig-2");
+
+        List<MigrationInfo> listed = client.listMigrations();
+
+        Instant started = Instant.ofEpochMilli(FakeMigrations.STARTED_MILLIS);
+        assertThat(listed).containsExactly(
+                new MigrationInfo("mig-1", "node_addition", "n4", "", "in_progress", 25, 100,
+                        2_500, 10_000, 25.0, started, null, "", 4, 1, 0),
+                new MigrationInfo("mig-2", "replication_change", "", "acme", "failed", 60, 100,
+                        6_000, 10_000, 60.0, started, started.plusSeconds(60), "source n2 lost",
+                        4, 2, 0));
+        assertThat(listed).extracting(MigrationInfo::finished).containsExactly(false, true);
+        assertThat(result(client.listMigrationsAsync())).isEqualTo(listed);
+    }
+
+    @Test
+    void cancelReturnsTheCancelledMigrationAndSendsTheReason() throws Exception {
+        migrations.start("node_deletion", "n3", "");
+        migrations.start("node_addition", "n4", "");
+
+        MigrationInfo cancelled = client.cancelMigration("mig-1", "wrong node");
+
+        assertThat(cancelled.status()).isEqualTo("cancelled");
+        assertThat(cancelled.reason()).isEqualTo("wrong node");
+        assertThat(cancelled.finished()).isTrue();
+        assertThat(fake.lastCancel.getReason()).isEqualTo("wrong node");
+        assertThat(result(client.cancelMigrationAsync("mig-2", null)).reason())
+                .isEqualTo("cancelled");
+        assertThat(fake.lastCancel.getReason()).isEmpty();
+    }
+
+    @Test
+    void cancelOfAnUnknownOrFinishedMigrationIsRefused() throws Exception {
+        migrations.start("node_addition", "n4", "");
+        client.cancelMigration("mig-1", "");
+
+        assertThatThrownBy(() -> client.cancelMigration("mig-9", ""))
+                .isExactlyInstanceOf(MigrationNotFoundException.class)
+                .hasMessage("migration 'mig-9' does not exist")
+                .satisfies(e -> assertThat(((CairnException) e).code())
+                        .isEqualTo(ErrorCode.MIGRATION_NOT_FOUND));
+        assertThat(failureOf(client.cancelMigrationAsync("mig-1", "again")))
+                .isExactlyInstanceOf(InvalidRequestException.class)
+                .hasMessage("migration 'mig-1' is already cancelled");
+        fake.refuseNext(ErrorCode.FORBIDDEN, "admins only");
+        assertThatThrownBy(() -> client.listMigrations())
+                .satisfies(e -> assertThat(((CairnException) e).code())
+                        .isEqualTo(ErrorCode.FORBIDDEN));
+    }
+
+    @Test
+    void cleanupReportsTheAnsweringNodeAndTheKeysItDeleted() throws Exception {
+        assertThat(client.cleanupNode()).isEqualTo(new CleanupResult("n1", FakeAdmin.STRAY_KEYS));
+        assertThat(result(client.cleanupNodeAsync())).isEqualTo(new CleanupResult("n1", 0));
+
+        fake.refuseNext(ErrorCode.INVALID_REQUEST, "migrations are running");
+        assertThatThrownBy(() -> client.cleanupNode())
+                .isExactlyInstanceOf(InvalidRequestException.class)
+                .hasMessage("migrations are running");
     }
 }

@@ -67,8 +67,8 @@ class CairnClientErrorsTest {
                         IdempotencyKeyConflictException.class),
                 Arguments.of(ErrorCode.INVALID_REPLICATION_FACTOR,
                         InvalidReplicationFactorException.class),
-                Arguments.of(ErrorCode.NODE_IN_USE, CairnException.class),
-                Arguments.of(ErrorCode.MIGRATION_NOT_FOUND, CairnException.class),
+                Arguments.of(ErrorCode.NODE_IN_USE, NodeInUseException.class),
+                Arguments.of(ErrorCode.MIGRATION_NOT_FOUND, MigrationNotFoundException.class),
                 Arguments.of(ErrorCode.UNAUTHORIZED, CairnException.class),
                 Arguments.of(ErrorCode.FORBIDDEN, CairnException.class),
                 Arguments.of(ErrorCode.RATE_LIMIT_EXCEEDED, CairnException.class),
@@ -166,7 +166,7 @@ class CairnClientErrorsTest {
         assertThatThrownBy(() -> client.updateReplicationFactor("acme", 9))
                 .isInstanceOf(InvalidReplicationFactorException.class);
         assertThatThrownBy(() -> client.getMigrationStatus("mig-404"))
-                .isExactlyInstanceOf(CairnException.class)
+                .isExactlyInstanceOf(MigrationNotFoundException.class)
                 .satisfies(e -> assertThat(((CairnException) e).code())
                         .isEqualTo(ErrorCode.MIGRATION_NOT_FOUND));
     }

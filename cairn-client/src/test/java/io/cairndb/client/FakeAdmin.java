@@ -4,6 +4,10 @@ import io.cairndb.api.ErrorCode;
 import io.cairndb.api.admin.AddControlMemberRequest;
 import io.cairndb.api.admin.AdminServiceGrpc;
 import io.cairndb.api.admin.AuditEvent;
+import io.cairndb.api.admin.CancelMigrationRequest;
+import io.cairndb.api.admin.CancelMigrationResponse;
+import io.cairndb.api.admin.CleanupNodeRequest;
+import io.cairndb.api.admin.CleanupNodeResponse;
 import io.cairndb.api.admin.ClusterConfig;
 import io.cairndb.api.admin.ClusterViewNode;
 import io.cairndb.api.admin.ConfigChange;
@@ -18,6 +22,9 @@ import io.cairndb.api.admin.GetControlStatusRequest;
 import io.cairndb.api.admin.GetControlStatusResponse;
 import io.cairndb.api.admin.ListAuditEventsRequest;
 import io.cairndb.api.admin.ListAuditEventsResponse;
+import io.cairndb.api.admin.ListMigrationsRequest;
+import io.cairndb.api.admin.ListMigrationsResponse;
+import io.cairndb.api.admin.MigrationInfo;
 import io.cairndb.api.admin.NodeView;
 import io.cairndb.api.admin.RemoveControlMemberRequest;
 import io.cairndb.api.admin.UpdateConfigRequest;
@@ -37,13 +44,17 @@ import java.util.regex.Pattern;
 
 /**
  * A single-process stand-in for a node's AdminService: a configuration with a change history, a
- * three-member control group, two storage nodes and three audit events. It keeps the last request
- * of each read so tests can see what a caller sent.
+ * three-member control group, two storage nodes, three audit events, and the migrations of a
+ * {@link FakeMigrations} table. It answers as node n1, which holds {@link #STRAY_KEYS} keys it no
+ * longer owns until cleaned up. It keeps the last request of each read so tests can see what a
+ * caller sent.
  */
 public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
 
     public static final long NOW_MILLIS = 1_700_000_000_000L;
     static final long TERM = 2;
+    /** Keys the answering node holds but no longer owns, until its first cleanup. */
+    public static final long STRAY_KEYS = 42;
     private static final Set<String> LEVELS = Set.of("one", "quorum", "all");
     private static final Set<String> POLICIES = Set.of("level", "universal");
     private static final Pattern TOKEN = Pattern.compile("(\\d+):(\\d+)");
@@ -64,13 +75,46 @@ public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
     public volatile WatchConfigRequest lastWatch;
     /** Control nodes the status reports as not voting. */
     public volatile List<String> notVoting = List.of();
+    public volatile CancelMigrationRequest lastCancel;
+    private final FakeMigrations migrations;
+    private long strayKeys = STRAY_KEYS;
+    private ErrorCode refusalCode;
+    private String refusalMessage;
+    private Status migrationFailure;
 
     public FakeAdmin() {
+        this(new FakeMigrations());
+    }
+
+    /** An admin service that lists and cancels the migrations in {@code migrations}. */
+    public FakeAdmin(FakeMigrations migrations) {
+        this.migrations = migrations;
         members.put("m2", "10.0.0.2:9000");
         members.put("m3", "10.0.0.3:9000");
         // One change before the tests start: read consistency was set to quorum at version 5.
         changes.add(ConfigChange.newBuilder().setVersion(5).setConfig(config)
                 .setChangedAtMillis(NOW_MILLIS - 60_000).build());
+    }
+
+    /** The next migration call (list, cancel, cleanup) answers {@code success = false}. */
+    public synchronized void refuseNext(ErrorCode code, String message) {
+        refusalCode = code;
+        refusalMessage = message;
+    }
+
+    /** The next migration call (list, cancel, cleanup) fails with {@code status}. */
+    public synchronized void failNext(Status status) {
+        migrationFailure = status;
+    }
+
+    /** Fails the call if a test asked for it; returns whether it did. */
+    private boolean failed(StreamObserver<?> observer) {
+        if (migrationFailure == null) {
+            return false;
+        }
+        observer.onError(migrationFailure.asRuntimeException());
+        migrationFailure = null;
+        return true;
     }
 
     /** Watches end after the changes already known, instead of waiting for more. */
@@ -315,6 +359,72 @@ public final class FakeAdmin extends AdminServiceGrpc.AdminServiceImplBase {
                             + "' is not a member of the control group");
         } else {
             response.setSuccess(true).addAllMembers(members());
+        }
+        observer.onNext(response.build());
+        observer.onCompleted();
+    }
+
+    // -------------------------------------------------------------------------- migrations
+
+    @Override
+    public synchronized void listMigrations(ListMigrationsRequest request,
+                                            StreamObserver<ListMigrationsResponse> observer) {
+        if (failed(observer)) {
+            return;
+        }
+        ListMigrationsResponse.Builder response = ListMigrationsResponse.newBuilder();
+        if (refusalCode != null) {
+            response.setSuccess(false).setErrorCode(refusalCode).setErrorMessage(refusalMessage);
+            refusalCode = null;
+        } else {
+            response.setSuccess(true).addAllMigrations(migrations.all());
+        }
+        observer.onNext(response.build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public synchronized void cancelMigration(CancelMigrationRequest request,
+                                             StreamObserver<CancelMigrationResponse> observer) {
+        if (failed(observer)) {
+            return;
+        }
+        lastCancel = request;
+        CancelMigrationResponse.Builder response = CancelMigrationResponse.newBuilder();
+        MigrationInfo migration = migrations.get(request.getMigrationId());
+        if (refusalCode != null) {
+            response.setSuccess(false).setErrorCode(refusalCode).setErrorMessage(refusalMessage);
+            refusalCode = null;
+        } else if (migration == null) {
+            response.setSuccess(false).setErrorCode(ErrorCode.MIGRATION_NOT_FOUND)
+                    .setErrorMessage("migration '" + request.getMigrationId()
+                            + "' does not exist");
+        } else if (Set.of("completed", "failed", "cancelled").contains(migration.getStatus())) {
+            response.setSuccess(false).setErrorCode(ErrorCode.INVALID_REQUEST)
+                    .setErrorMessage("migration '" + request.getMigrationId() + "' is already "
+                            + migration.getStatus());
+        } else {
+            String reason = request.getReason().isEmpty() ? "cancelled" : request.getReason();
+            response.setSuccess(true)
+                    .setMigration(migrations.cancel(request.getMigrationId(), reason));
+        }
+        observer.onNext(response.build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public synchronized void cleanupNode(CleanupNodeRequest request,
+                                         StreamObserver<CleanupNodeResponse> observer) {
+        if (failed(observer)) {
+            return;
+        }
+        CleanupNodeResponse.Builder response = CleanupNodeResponse.newBuilder();
+        if (refusalCode != null) {
+            response.setSuccess(false).setErrorCode(refusalCode).setErrorMessage(refusalMessage);
+            refusalCode = null;
+        } else {
+            response.setSuccess(true).setNodeId("n1").setKeysDeleted(strayKeys);
+            strayKeys = 0;
         }
         observer.onNext(response.build());
         observer.onCompleted();

@@ -21,7 +21,6 @@ import io.cairndb.api.GetTenantRequest;
 import io.cairndb.api.GetTenantResponse;
 import io.cairndb.api.ListStorageNodesRequest;
 import io.cairndb.api.ListStorageNodesResponse;
-import io.cairndb.api.MigrationProgress;
 import io.cairndb.api.PipelineCall;
 import io.cairndb.api.PipelineRequest;
 import io.cairndb.api.PipelineResponse;
@@ -77,7 +76,7 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
     private final Map<String, TreeMap<String, Stored>> data = new HashMap<>();
     private final Map<String, Recorded> idempotency = new HashMap<>();
     private final Map<String, StorageNodeInfo> nodes = new LinkedHashMap<>();
-    private final Map<String, GetMigrationStatusResponse> migrations = new HashMap<>();
+    private final FakeMigrations migrations;
     private final AtomicInteger rangeQueryCalls = new AtomicInteger();
     private final AtomicInteger pipelineStreams = new AtomicInteger();
     private final AtomicInteger largestPipelineMessage = new AtomicInteger();
@@ -92,6 +91,12 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
     private Status failure;
 
     public FakeCoordinator() {
+        this(new FakeMigrations());
+    }
+
+    /** A coordinator whose migrations go into {@code migrations}, shared with a FakeAdmin. */
+    public FakeCoordinator(FakeMigrations migrations) {
+        this.migrations = migrations;
         for (int i = 1; i <= 3; i++) {
             StorageNodeInfo.Builder node = StorageNodeInfo.newBuilder().setNodeId("n" + i)
                     .setHost("10.0.0." + i).setPort(7070).setStatus("active").setVirtualNodes(150)
@@ -102,6 +107,10 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
             }
             nodes.put("n" + i, node.build());
         }
+    }
+
+    public FakeMigrations migrations() {
+        return migrations;
     }
 
     /** The next call answers {@code success = false} with this code and message. */
@@ -487,7 +496,8 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
         }
         long updatedAt = NOW_SECONDS + 60;
         tenants.put(request.getTenantId(), new Tenant(rf, tenant.createdAt, updatedAt));
-        String migration = rf == tenant.replicationFactor ? "" : startMigration("rf_change", "");
+        String migration = rf == tenant.replicationFactor ? ""
+                : migrations.start("replication_change", "", request.getTenantId());
         answer(observer, response.setSuccess(true).setTenantId(request.getTenantId())
                 .setOldReplicationFactor(tenant.replicationFactor).setNewReplicationFactor(rf)
                 .setMigrationId(migration).setUpdatedAt(updatedAt).build());
@@ -511,7 +521,7 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
         nodes.put(request.getNodeId(), StorageNodeInfo.newBuilder().setNodeId(request.getNodeId())
                 .setHost(request.getHost()).setPort(request.getPort()).setStatus("active")
                 .setVirtualNodes(vnodes).build());
-        String migration = startMigration("node_addition", request.getNodeId());
+        String migration = migrations.start("node_addition", request.getNodeId(), "");
         answer(observer, response.setSuccess(true).setNodeId(request.getNodeId())
                 .setMigrationId(migration).setMessage("node added; streaming its ranges")
                 .setEstimatedCompletion(NOW_SECONDS + 300).build());
@@ -531,7 +541,7 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
         }
         nodes.remove(request.getNodeId());
         String migration = request.getForce() ? ""
-                : startMigration("node_deletion", request.getNodeId());
+                : migrations.start("node_deletion", request.getNodeId(), "");
         answer(observer, response.setSuccess(true).setNodeId(request.getNodeId())
                 .setMigrationId(migration)
                 .setMessage(request.getForce() ? "node dropped" : "node draining").build());
@@ -543,7 +553,7 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
         if (intercepted(GetMigrationStatusResponse.newBuilder(), observer)) {
             return;
         }
-        GetMigrationStatusResponse status = migrations.get(request.getMigrationId());
+        GetMigrationStatusResponse status = migrations.status(request.getMigrationId());
         if (status == null) {
             answer(observer, refused(GetMigrationStatusResponse.newBuilder(),
                     ErrorCode.MIGRATION_NOT_FOUND,
@@ -564,16 +574,6 @@ public final class FakeCoordinator extends CoordinatorServiceGrpc.CoordinatorSer
     }
 
     // ------------------------------------------------------------------------ helpers
-
-    private String startMigration(String type, String nodeId) {
-        String id = "mig-" + (migrations.size() + 1);
-        migrations.put(id, GetMigrationStatusResponse.newBuilder().setSuccess(true)
-                .setMigrationId(id).setType(type).setNodeId(nodeId).setStatus("in_progress")
-                .setProgress(MigrationProgress.newBuilder().setKeysMigrated(25).setTotalKeys(100)
-                        .setPercentage(25f))
-                .setStartedAt(NOW_SECONDS).setEstimatedCompletion(NOW_SECONDS + 300).build());
-        return id;
-    }
 
     /** A problem with a key request as "CODE|message", or null. */
     private String checkKey(String tenant, String key, String consistency) {
