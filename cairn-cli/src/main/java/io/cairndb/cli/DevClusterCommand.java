@@ -49,6 +49,12 @@ public final class DevClusterCommand implements java.util.concurrent.Callable<In
             description = "sync or periodic (default: ${DEFAULT-VALUE}).")
     private String durability;
 
+    @Option(names = "--add",
+            description = "Start one more node, joined to the dev cluster already running at "
+                    + "--base-port (in another shell), as a storage node: it is streamed its "
+                    + "ranges at once. Ctrl-C stops that node only.")
+    private boolean add;
+
     private record Node(String name, int port, int peerPort, Path data, Path log, Process process) {
     }
 
@@ -70,6 +76,20 @@ public final class DevClusterCommand implements java.util.concurrent.Callable<In
             return CairnCli.EXIT_USAGE;
         }
         Files.createDirectories(dataDir);
+        int first = 1;
+        int last = nodes;
+        if (add) {
+            // The next index whose data directory does not exist yet.
+            first = 2;
+            while (Files.exists(dataDir.resolve("node-" + first))) {
+                first++;
+            }
+            if (first > 9) {
+                err.println("error: the dev cluster in " + dataDir + " has 9 nodes already");
+                return CairnCli.EXIT_USAGE;
+            }
+            last = first;
+        }
         List<Node> started = new ArrayList<>();
         AtomicBoolean stopping = new AtomicBoolean();
         Thread stopper = new Thread(() -> {
@@ -78,7 +98,7 @@ public final class DevClusterCommand implements java.util.concurrent.Callable<In
         }, "dev-cluster-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
-            for (int i = 1; i <= nodes; i++) {
+            for (int i = first; i <= last; i++) {
                 Node node = launch(i);
                 started.add(node);
                 if (!awaitReady(node)) {
@@ -112,7 +132,12 @@ public final class DevClusterCommand implements java.util.concurrent.Callable<In
         for (Node node : started) {
             out.println("  " + String.join(" ", restartCommand(node)));
         }
-        out.println(READY_LINE + ": " + nodes + " nodes (Ctrl-C stops them all)");
+        if (add) {
+            out.println("  bin/cairn migration list --target 127.0.0.1:" + basePort
+                    + "   # the migration that streams its ranges");
+        }
+        out.println(READY_LINE + ": " + started.size() + (add ? " node added" : " nodes")
+                + " (Ctrl-C stops " + (add ? "it" : "them all") + ")");
         out.flush();
         CountDownLatch exited = new CountDownLatch(started.size());
         for (Node node : started) {
@@ -140,6 +165,10 @@ public final class DevClusterCommand implements java.util.concurrent.Callable<In
         if (index > 1) {
             args.add("--join");
             args.add("127.0.0.1:" + basePort);
+        }
+        if (add) {
+            args.add("--roles");
+            args.add("coordinator,storage");
         }
         return args;
     }
