@@ -23,12 +23,14 @@ import java.util.TreeMap;
  * @param force a {@code node_deletion} of a node that is gone: it is never a source
  * @param progress each target's reported progress, by node id
  * @param percentage how far the migration has got, 0 to 100; it never goes backwards
+ * @param startedAtVersion the metadata version that started it: a node whose view is older
+ *     does not send writes to its pending replicas yet
  */
 public record Migration(String id, String type, String nodeId, String tenantId,
                         int replicationFactorAfter, boolean force, String status,
                         long createdAtMillis, long startedAtMillis, long finishedAtMillis,
                         String reason, List<Task> tasks, Map<String, Progress> progress,
-                        double percentage) {
+                        double percentage, long startedAtVersion) {
 
     public static final String NODE_ADDITION = "node_addition";
     public static final String NODE_DELETION = "node_deletion";
@@ -81,7 +83,7 @@ public record Migration(String id, String type, String nodeId, String tenantId,
     public static Migration pending(String id, String type, String nodeId, String tenantId,
                                     int replicationFactorAfter, boolean force, long atMillis) {
         return new Migration(id, type, nodeId, tenantId, replicationFactorAfter, force, PENDING,
-                atMillis, 0, 0, null, List.of(), Map.of(), 0);
+                atMillis, 0, 0, null, List.of(), Map.of(), 0, 0);
     }
 
     public boolean finished() {
@@ -123,8 +125,14 @@ public record Migration(String id, String type, String nodeId, String tenantId,
 
     /** Starts the migration with its tasks; one with no task to run is ready to flip at once. */
     public Migration started(List<Task> plannedTasks, long atMillis) {
+        return started(plannedTasks, atMillis, 0);
+    }
+
+    /** Starts the migration with its tasks at metadata version {@code version}. */
+    public Migration started(List<Task> plannedTasks, long atMillis, long version) {
         return new Migration(id, type, nodeId, tenantId, replicationFactorAfter, force,
-                IN_PROGRESS, createdAtMillis, atMillis, 0, null, plannedTasks, Map.of(), 0);
+                IN_PROGRESS, createdAtMillis, atMillis, 0, null, plannedTasks, Map.of(), 0,
+                version);
     }
 
     /**
@@ -144,7 +152,7 @@ public record Migration(String id, String type, String nodeId, String tenantId,
         }
         Migration next = new Migration(id, type, nodeId, tenantId, replicationFactorAfter, force,
                 status, createdAtMillis, startedAtMillis, finishedAtMillis, reason, updated,
-                figures, percentage);
+                figures, percentage, startedAtVersion);
         return next.withPercentage(Math.max(percentage, next.measuredPercentage()));
     }
 
@@ -152,13 +160,13 @@ public record Migration(String id, String type, String nodeId, String tenantId,
     public Migration finishedAs(String endStatus, long atMillis, String why) {
         return new Migration(id, type, nodeId, tenantId, replicationFactorAfter, force, endStatus,
                 createdAtMillis, startedAtMillis, atMillis, why, tasks, progress,
-                COMPLETED.equals(endStatus) ? 100 : percentage);
+                COMPLETED.equals(endStatus) ? 100 : percentage, startedAtVersion);
     }
 
     private Migration withPercentage(double value) {
         return new Migration(id, type, nodeId, tenantId, replicationFactorAfter, force, status,
                 createdAtMillis, startedAtMillis, finishedAtMillis, reason, tasks, progress,
-                value);
+                value, startedAtVersion);
     }
 
     // Below 100 until the flip: keys written meanwhile can make the moved count pass the total.

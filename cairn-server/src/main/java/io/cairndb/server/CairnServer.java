@@ -266,7 +266,8 @@ public final class CairnServer implements AutoCloseable {
                     new Validation(config.limits()), hlc, wallMillis, config.requests(), stats);
             MigrationRunner migrations = new MigrationRunner(nodeId, metadata, storage.data(),
                     storage.metadata(), storage.ranges(), membership::fetchRange,
-                    membership::isAlive, config.migration(), wallMillis,
+                    membership::isAlive, membership::viewVersions, config.migration(),
+                    wallMillis,
                     config.requests().requestTimeoutMillis());
             started.add(migrations);
             ClusterAdministration administration = new ClusterAdministration(metadata, router,

@@ -194,7 +194,8 @@ final class Migrations {
                 return state;
             }
             List<Migration> migrations = new ArrayList<>(state.migrations());
-            migrations.set(migrations.indexOf(next), next.started(plan(state, next), atMillis));
+            migrations.set(migrations.indexOf(next), next.started(plan(state, next), atMillis,
+                    state.version()));
             state = state.replacing(state.tenants(), state.nodes(), migrations);
         }
     }

@@ -101,6 +101,8 @@ public final class MigrationRunner implements AutoCloseable {
     private final NodeMetadata local;
     private final RangeFetcher fetcher;
     private final Predicate<String> alive;
+    private final java.util.function.Supplier<Map<String, Long>> viewVersions;
+    private final Map<String, Long> settledAt = new ConcurrentHashMap<>();
     private final MigrationSettings settings;
     private final LongSupplier wallMillis;
     private final long requestTimeoutMillis;
@@ -118,7 +120,9 @@ public final class MigrationRunner implements AutoCloseable {
 
     public MigrationRunner(String self, MetadataStore metadata, DataStore data,
                            NodeMetadata local, RangeReader reader, RangeFetcher fetcher,
-                           Predicate<String> alive, MigrationSettings settings,
+                           Predicate<String> alive,
+                           java.util.function.Supplier<Map<String, Long>> viewVersions,
+                           MigrationSettings settings,
                            LongSupplier wallMillis, long requestTimeoutMillis) {
         this.self = self;
         this.metadata = metadata;
@@ -126,6 +130,7 @@ public final class MigrationRunner implements AutoCloseable {
         this.local = local;
         this.fetcher = fetcher;
         this.alive = alive;
+        this.viewVersions = viewVersions;
         this.settings = settings;
         this.wallMillis = wallMillis;
         this.requestTimeoutMillis = requestTimeoutMillis;
@@ -155,7 +160,7 @@ public final class MigrationRunner implements AutoCloseable {
             active.values().removeIf(Future::isDone);
             ClusterMetadata view = metadata.current();
             Migration running = view.runningMigration();
-            if (running != null) {
+            if (running != null && settled(view, running)) {
                 for (Migration.Task task : running.tasks()) {
                     String key = checkpointKey(running.id(), task.index());
                     if (task.done() || !task.target().equals(self) || active.containsKey(key)
@@ -170,6 +175,29 @@ public final class MigrationRunner implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("migration tick failed: {}", e.toString());
         }
+    }
+
+    /**
+     * Whether every node that may coordinate writes has seen {@code running} start, and a write
+     * timeout has passed since: from then on every write to a moving range also goes to its
+     * pending replica, so nothing written before can be missing from the stream. A node believed
+     * down is not waited for.
+     */
+    private boolean settled(ClusterMetadata view, Migration running) {
+        long now = wallMillis.getAsLong();
+        Long since = settledAt.get(running.id());
+        if (since != null) {
+            return now - since >= requestTimeoutMillis;
+        }
+        Map<String, Long> versions = viewVersions.get();
+        for (String node : view.nodes().keySet()) {
+            if (alive.test(node) && versions.getOrDefault(node, 0L)
+                    < running.startedAtVersion()) {
+                return false;
+            }
+        }
+        settledAt.putIfAbsent(running.id(), now);
+        return false;
     }
 
     // ------------------------------------------------------------------------ transfers
