@@ -210,7 +210,8 @@ public final class CairnServer implements AutoCloseable {
             // to a pooled thread would cost two thread wake-ups and buy nothing. One connection's
             // calls are then handled by one thread; clients wanting more spread open more.
             // Migration sources read ranges off the transport threads, a few at a time.
-            ExecutorService rangeReaders = Executors.newFixedThreadPool(2, runnable -> {
+            ExecutorService rangeReaders = Executors.newFixedThreadPool(
+                    ServerLimits.MIGRATION_RANGE_READERS, runnable -> {
                 Thread thread = new Thread(runnable, "range-reader-" + nodeId);
                 thread.setDaemon(true);
                 return thread;

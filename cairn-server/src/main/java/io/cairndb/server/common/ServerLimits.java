@@ -59,6 +59,15 @@ public final class ServerLimits {
     /** Hints read from storage and delivered to a replica in one round. */
     public static final int HINT_DELIVERY_BATCH_ITEMS_MAX = 256;
 
+    /** Entries one migration chunk carries at most, whatever its target asks. */
+    public static final int MIGRATION_CHUNK_ITEMS_MAX = 10_000;
+
+    /** Key and value bytes one migration chunk carries at most, whatever its target asks. */
+    public static final int MIGRATION_CHUNK_BYTES_MAX = 8 << 20;
+
+    /** Range reads a node serves to migration targets at once (its range-reader threads). */
+    public static final int MIGRATION_RANGE_READERS = 2;
+
     /** Calls of one client's pipeline running at once; the stream stops reading past it. */
     public static final int PIPELINE_CALLS_IN_FLIGHT_MAX = 4096;
     /** Most results in one pipeline response message. */
@@ -92,6 +101,8 @@ public final class ServerLimits {
         require(broken, PIPELINE_RESULTS_PER_MESSAGE_MAX <= PIPELINE_CALLS_IN_FLIGHT_MAX,
                 "a pipeline response message can fill up with results in flight");
         require(broken, HINT_DELIVERY_BATCH_ITEMS_MAX >= 1, "hint delivery makes progress");
+        require(broken, MIGRATION_CHUNK_BYTES_MAX + (1L << 20) <= MESSAGE_BYTES_MAX,
+                "a migration chunk and its framing fit in a peer message");
         return broken;
     }
 

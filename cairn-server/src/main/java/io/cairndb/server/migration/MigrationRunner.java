@@ -7,6 +7,7 @@ import io.cairndb.api.peer.FetchRangeRequest;
 import io.cairndb.api.peer.FetchRangeResponse;
 import io.cairndb.core.Migration;
 import io.cairndb.core.MigrationPlan.TokenRange;
+import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataCommand;
 import io.cairndb.server.control.MetadataStore;
@@ -229,7 +230,7 @@ public final class MigrationRunner implements AutoCloseable {
                 }
                 FetchRangeRequest.Builder request = request(migrationId, task,
                         task.ranges().get(at.range()))
-                        .setItemsMax(RangeService.CHUNK_ITEMS_MAX)
+                        .setItemsMax(ServerLimits.MIGRATION_CHUNK_ITEMS_MAX)
                         .setBytesMax(settings.chunkBytes());
                 if (at.afterKey() != null) {
                     request.setResume(true).setAfterToken(at.afterToken())

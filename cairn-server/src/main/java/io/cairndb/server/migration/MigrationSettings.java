@@ -1,5 +1,7 @@
 package io.cairndb.server.migration;
 
+import io.cairndb.server.common.ServerLimits;
+
 /**
  * How migrations move data between nodes.
  *
@@ -29,9 +31,9 @@ public record MigrationSettings(long streamBytesPerSecond, int maxConcurrentTran
             return "migration.maxConcurrentTransfers is " + maxConcurrentTransfers
                     + "; it must be between 1 and 64";
         }
-        if (chunkBytes < 4096 || chunkBytes > (8 << 20)) {
+        if (chunkBytes < 4096 || chunkBytes > ServerLimits.MIGRATION_CHUNK_BYTES_MAX) {
             return "migration.chunkBytes is " + chunkBytes + "; it must be between 4096 and "
-                    + (8 << 20);
+                    + ServerLimits.MIGRATION_CHUNK_BYTES_MAX;
         }
         if (cleanupGraceMillis < 0) {
             return "migration.cleanupGraceMillis is " + cleanupGraceMillis

@@ -4,6 +4,7 @@ import io.cairndb.api.peer.FetchRangeRequest;
 import io.cairndb.api.peer.FetchRangeResponse;
 import io.cairndb.core.MigrationPlan.TokenRange;
 import io.cairndb.core.Validation;
+import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.replica.RangeSource;
 import io.cairndb.storage.RangeReader;
 import java.util.concurrent.CompletableFuture;
@@ -15,11 +16,6 @@ import java.util.function.LongSupplier;
  * off the transport threads, bounded by the request's limits and by this node's own.
  */
 public final class RangeService implements RangeSource {
-
-    /** The most entries one chunk carries, whatever the target asks. */
-    static final int CHUNK_ITEMS_MAX = 10_000;
-    /** The most bytes one chunk carries, whatever the target asks. */
-    static final long CHUNK_BYTES_MAX = 8L << 20;
 
     private final RangeReader reader;
     private final Executor executor;
@@ -52,8 +48,8 @@ public final class RangeService implements RangeSource {
             return MovedCodec.toProto(reader.read(request.getTenantId(), range,
                     request.getAfterToken(),
                     request.getResume() ? request.getAfterKey().toByteArray() : null,
-                    Math.min(request.getItemsMax(), CHUNK_ITEMS_MAX),
-                    Math.min(request.getBytesMax(), CHUNK_BYTES_MAX), wallMillis.getAsLong()));
+                    Math.min(request.getItemsMax(), ServerLimits.MIGRATION_CHUNK_ITEMS_MAX),
+                    Math.min(request.getBytesMax(), ServerLimits.MIGRATION_CHUNK_BYTES_MAX), wallMillis.getAsLong()));
         }, executor);
     }
 }
