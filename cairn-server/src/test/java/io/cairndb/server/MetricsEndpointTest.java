@@ -72,6 +72,13 @@ class MetricsEndpointTest {
                 "cairn_stream_messages_pending{transport=\"sse\",}",
                 "cairn_stream_overflows_total{transport=\"sse\",}");
         assertThat(samples.get("cairn_storage_writes_stopped{}")).isZero();
+        // No migration runs on a lone node: the migration meters read zero.
+        assertThat(samples).containsEntry("cairn_migrations_running{}", 0.0)
+                .containsEntry("cairn_migrations_pending{}", 0.0)
+                .containsEntry("cairn_migration_keys_moved{}", 0.0)
+                .containsEntry("cairn_migration_keys_total{}", 0.0)
+                .containsEntry("cairn_migration_moved_bytes{}", 0.0)
+                .containsEntry("cairn_migration_progress_percent{}", 0.0);
         // The write-ahead log is fsynced every storage.syncIntervalMillis (1 s by default).
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Map<String, Double> later = scrape();

@@ -37,11 +37,11 @@ public final class RangeReader {
     }
 
     /**
-     * One chunk: its entries, and the position after its last (a token and key) or
-     * {@code exhausted} when the range holds nothing more.
+     * One chunk: its entries, and the position after its last (the index of its range among
+     * those asked for, a token and a key) or {@code exhausted} when the ranges hold nothing more.
      */
-    public record Chunk(List<MovedEntry> entries, long resumeToken, byte[] resumeKey,
-                        boolean exhausted) {
+    public record Chunk(List<MovedEntry> entries, int resumeRange, long resumeToken,
+                        byte[] resumeKey, boolean exhausted) {
     }
 
     /** Keys and their bytes (key and value) in a range. */
@@ -61,53 +61,47 @@ public final class RangeReader {
      */
     public Chunk read(String tenantId, TokenRange range, long afterToken, byte[] afterKey,
                       int itemsMax, long bytesMax, long nowMillis) {
+        return read(tenantId, List.of(range), 0, afterToken, afterKey, itemsMax, bytesMax,
+                nowMillis, true);
+    }
+
+    /**
+     * The chunk of {@code tenantId}'s {@code ranges}, read in their order, after position
+     * ({@code afterToken}, {@code afterKey}) in the range at {@code rangeIndex} ({@code afterKey}
+     * null: from that range's start). One chunk may span several ranges, so small ranges cost
+     * no more calls than one large one.
+     */
+    public Chunk read(String tenantId, List<TokenRange> ranges, int rangeIndex, long afterToken,
+                      byte[] afterKey, int itemsMax, long bytesMax, long nowMillis) {
+        return read(tenantId, ranges, rangeIndex, afterToken, afterKey, itemsMax, bytesMax,
+                nowMillis, true);
+    }
+
+    /**
+     * As {@link #read}, without idempotency records: what a node holds, for measuring and
+     * cleaning up.
+     */
+    public Chunk readVersions(String tenantId, TokenRange range, long afterToken,
+                              byte[] afterKey, int itemsMax, long bytesMax) {
+        return read(tenantId, List.of(range), 0, afterToken, afterKey, itemsMax, bytesMax, 0,
+                false);
+    }
+
+    private Chunk read(String tenantId, List<TokenRange> ranges, int rangeIndex,
+                       long afterToken, byte[] afterKey, int itemsMax, long bytesMax,
+                       long nowMillis, boolean withRecords) {
         files.ensureOpen();
-        byte[] prefix = Codec.tenantPrefix(tenantId);
-        List<MovedEntry> entries = new ArrayList<>();
-        long bytes = 0;
+        Filling chunk = new Filling(tenantId, itemsMax, bytesMax, nowMillis, withRecords);
         Snapshot snapshot = files.db().getSnapshot();
-        try {
-            try (ReadOptions recordOptions = new ReadOptions().setSnapshot(snapshot);
-                 RocksIterator records = files.db().newIterator(files.idempotency(),
-                         recordOptions)) {
-                List<long[]> segments = segments(range);
-                int resumeIn = -1;
-                for (int i = 0; afterKey != null && i < segments.size(); i++) {
-                    if (afterToken >= segments.get(i)[0] && afterToken <= segments.get(i)[1]) {
-                        resumeIn = i;
-                    }
-                }
-                for (int i = Math.max(0, resumeIn); i < segments.size(); i++) {
-                    long[] segment = segments.get(i);
-                    boolean resumesHere = i == resumeIn;
-                    byte[] lower = resumesHere
-                            ? next(Codec.dataKey(tenantId, afterToken, afterKey))
-                            : Codec.dataTokenBound(tenantId, segment[0]);
-                    byte[] upper = segment[1] == Long.MAX_VALUE ? Codec.prefixEnd(prefix)
-                            : Codec.dataTokenBound(tenantId, segment[1] + 1);
-                    try (Slice upperSlice = new Slice(upper);
-                         ReadOptions options = new ReadOptions().setSnapshot(snapshot)
-                                 .setIterateUpperBound(upperSlice);
-                         RocksIterator it = files.db().newIterator(files.data(), options)) {
-                        for (it.seek(lower); it.isValid(); it.next()) {
-                            byte[] dataKey = it.key();
-                            long token = Tokens.readSortable(dataKey, prefix.length);
-                            byte[] key = Arrays.copyOfRange(dataKey, prefix.length + 8,
-                                    dataKey.length);
-                            Version version = Codec.decodeVersion(it.value(),
-                                    Codec.describe(tenantId, key));
-                            MovedEntry entry = new MovedEntry(key, token, version,
-                                    records(records, tenantId, key, nowMillis));
-                            if (!entries.isEmpty() && (entries.size() >= itemsMax
-                                    || bytes + entry.size() > bytesMax)) {
-                                MovedEntry last = entries.get(entries.size() - 1);
-                                return new Chunk(entries, last.token(), last.key(), false);
-                            }
-                            entries.add(entry);
-                            bytes += entry.size();
-                        }
-                        it.status();
-                    }
+        try (ReadOptions recordOptions = new ReadOptions().setSnapshot(snapshot);
+             RocksIterator records = files.db().newIterator(files.idempotency(),
+                     recordOptions)) {
+            for (int r = rangeIndex; r < ranges.size(); r++) {
+                boolean resume = r == rangeIndex && afterKey != null;
+                if (!chunk.fill(snapshot, records, ranges.get(r), resume ? afterToken : 0,
+                        resume ? afterKey : null)) {
+                    MovedEntry last = chunk.entries.get(chunk.entries.size() - 1);
+                    return new Chunk(chunk.entries, r, last.token(), last.key(), false);
                 }
             }
         } catch (RocksDBException e) {
@@ -116,18 +110,94 @@ public final class RangeReader {
         } finally {
             files.db().releaseSnapshot(snapshot);
         }
-        return new Chunk(entries, 0, null, true);
+        return new Chunk(chunk.entries, ranges.size(), 0, null, true);
+    }
+
+    /** A chunk being filled, range after range, up to its bounds. */
+    private final class Filling {
+        final String tenantId;
+        final byte[] prefix;
+        final int itemsMax;
+        final long bytesMax;
+        final long nowMillis;
+        final boolean withRecords;
+        final List<MovedEntry> entries = new ArrayList<>();
+        long bytes;
+
+        Filling(String tenantId, int itemsMax, long bytesMax, long nowMillis,
+                boolean withRecords) {
+            this.tenantId = tenantId;
+            this.prefix = Codec.tenantPrefix(tenantId);
+            this.itemsMax = itemsMax;
+            this.bytesMax = bytesMax;
+            this.nowMillis = nowMillis;
+            this.withRecords = withRecords;
+        }
+
+        /**
+         * Adds the range's entries after ({@code afterToken}, {@code afterKey}) (null: all of
+         * them); false once the chunk is full, with the range's rest left out. The position
+         * found in none of the range's segments means the range starts afresh.
+         */
+        boolean fill(Snapshot snapshot, RocksIterator records, TokenRange range,
+                     long afterToken, byte[] afterKey) throws RocksDBException {
+            List<long[]> segments = segments(range);
+            int resumeIn = -1;
+            for (int i = 0; afterKey != null && i < segments.size(); i++) {
+                if (afterToken >= segments.get(i)[0] && afterToken <= segments.get(i)[1]) {
+                    resumeIn = i;
+                }
+            }
+            for (int i = Math.max(0, resumeIn); i < segments.size(); i++) {
+                long[] segment = segments.get(i);
+                byte[] lower = i == resumeIn
+                        ? next(Codec.dataKey(tenantId, afterToken, afterKey))
+                        : Codec.dataTokenBound(tenantId, segment[0]);
+                byte[] upper = segment[1] == Long.MAX_VALUE ? Codec.prefixEnd(prefix)
+                        : Codec.dataTokenBound(tenantId, segment[1] + 1);
+                try (Slice upperSlice = new Slice(upper);
+                     ReadOptions options = new ReadOptions().setSnapshot(snapshot)
+                             .setIterateUpperBound(upperSlice);
+                     RocksIterator it = files.db().newIterator(files.data(), options)) {
+                    for (it.seek(lower); it.isValid(); it.next()) {
+                        byte[] dataKey = it.key();
+                        byte[] key = Arrays.copyOfRange(dataKey, prefix.length + 8,
+                                dataKey.length);
+                        Version version = Codec.decodeVersion(it.value(),
+                                Codec.describe(tenantId, key));
+                        long size = key.length
+                                + (version.value() == null ? 0 : version.value().length);
+                        if (!entries.isEmpty() && (entries.size() >= itemsMax
+                                || bytes + size > bytesMax)) {
+                            return false;
+                        }
+                        entries.add(new MovedEntry(key, Tokens.readSortable(dataKey,
+                                prefix.length), version, withRecords
+                                ? records(records, tenantId, key, nowMillis) : List.of()));
+                        bytes += size;
+                    }
+                    it.status();
+                }
+            }
+            return true;
+        }
     }
 
     /** The keys and bytes of {@code tenantId} in {@code range}, tombstones included. */
     public Size measure(String tenantId, TokenRange range) {
+        return measure(tenantId, List.of(range));
+    }
+
+    /** The keys and bytes of {@code tenantId} in all of {@code ranges}, tombstones included. */
+    public Size measure(String tenantId, List<TokenRange> ranges) {
         long keys = 0;
         long bytes = 0;
+        int rangeIndex = 0;
         long afterToken = 0;
         byte[] afterKey = null;
         while (true) {
-            Chunk chunk = read(tenantId, range, afterToken, afterKey, 4096, Long.MAX_VALUE,
-                    Long.MAX_VALUE);
+            Chunk chunk = read(tenantId, ranges, rangeIndex, afterToken, afterKey, 4096,
+                    Long.MAX_VALUE, 0, false);
             for (MovedEntry entry : chunk.entries()) {
                 keys++;
                 bytes += entry.size();
@@ -135,6 +205,7 @@ public final class RangeReader {
             if (chunk.exhausted()) {
                 return new Size(keys, bytes);
             }
+            rangeIndex = chunk.resumeRange();
             afterToken = chunk.resumeToken();
             afterKey = chunk.resumeKey();
         }

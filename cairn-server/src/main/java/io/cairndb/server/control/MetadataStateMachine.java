@@ -55,7 +55,7 @@ public final class MetadataStateMachine {
             } else if (command instanceof MetadataCommand.RemoveNode remove) {
                 next = Migrations.removeNode(state, remove, stamp(entry, index));
             } else if (command instanceof MetadataCommand.ReportMigration report) {
-                next = Migrations.report(state, report, index);
+                next = Migrations.report(state, report, stamp(entry, index));
             } else if (command instanceof MetadataCommand.CancelMigration cancel) {
                 next = Migrations.cancel(state, cancel, stamp(entry, index));
             } else {

@@ -123,7 +123,7 @@ final class Migrations {
     }
 
     static ClusterMetadata report(ClusterMetadata state, MetadataCommand.ReportMigration command,
-                                  long index) {
+                                  MetadataStateMachine.Stamp stamp) {
         List<Migration> migrations = new ArrayList<>(state.migrations());
         Migration migration = state.migration(command.migrationId());
         // A report that arrives after its migration ended changes nothing, but still takes its
@@ -134,8 +134,17 @@ final class Migrations {
                     command.totalBytes()), new HashSet<>(command.doneTasks()));
             migrations.set(migrations.indexOf(migration), progressed);
         }
-        ClusterMetadata next = state.with(index, state.tenants(), state.nodes(), migrations,
-                null);
+        // Progress is not audited; the flip it may bring is.
+        ClusterMetadata next = state.with(stamp.index(), state.tenants(), state.nodes(),
+                migrations, null);
+        Migration progressed = next.migration(command.migrationId());
+        if (progressed != null && progressed.running() && progressed.allTasksDone()) {
+            next = state.with(stamp.index(), state.tenants(), state.nodes(), migrations,
+                    stamp.event("migration_completed", progressed.tenantId(),
+                            progressed.nodeId(), "migration '" + progressed.id() + "' ("
+                                    + progressed.type() + ") flipped: " + progressed.keysMigrated()
+                                    + " keys moved"));
+        }
         return advance(next, command.atMillis());
     }
 

@@ -92,8 +92,8 @@ final class Cleanup {
         long afterToken = 0;
         byte[] afterKey = null;
         while (true) {
-            RangeReader.Chunk chunk = reader.read(tenantId, EVERY_TOKEN, afterToken, afterKey,
-                    PAGE_ITEMS, Long.MAX_VALUE, Long.MAX_VALUE);
+            RangeReader.Chunk chunk = reader.readVersions(tenantId, EVERY_TOKEN, afterToken,
+                    afterKey, PAGE_ITEMS, Long.MAX_VALUE);
             ClusterMetadata view = metadata.current();
             TenantInfo tenant = view.tenant(tenantId);
             if (tenant == null) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.util.concurrent.RateLimiter;
 import io.cairndb.api.peer.FetchRangeRequest;
 import io.cairndb.api.peer.FetchRangeResponse;
+import io.cairndb.api.peer.TokenSpan;
 import io.cairndb.core.Migration;
 import io.cairndb.core.MigrationPlan.TokenRange;
 import io.cairndb.server.common.ServerLimits;
@@ -81,11 +82,12 @@ public final class MigrationRunner implements AutoCloseable {
                     bytesToMove, done);
         }
 
-        Checkpoint received(FetchRangeResponse chunk, long chunkKeys, long chunkBytes) {
+        Checkpoint received(FetchRangeResponse chunk, int ranges, long chunkKeys,
+                            long chunkBytes) {
             return chunk.getExhausted()
-                    ? new Checkpoint(range + 1, 0, null, keys + chunkKeys, bytes + chunkBytes,
+                    ? new Checkpoint(ranges, 0, null, keys + chunkKeys, bytes + chunkBytes,
                             measured, totalKeys, totalBytes, done)
-                    : new Checkpoint(range, chunk.getResumeToken(),
+                    : new Checkpoint(chunk.getResumeRange(), chunk.getResumeToken(),
                             chunk.getResumeKey().toByteArray(), keys + chunkKeys,
                             bytes + chunkBytes, measured, totalKeys, totalBytes, done);
         }
@@ -207,29 +209,27 @@ public final class MigrationRunner implements AutoCloseable {
         String key = checkpointKey(migrationId, task.index());
         try {
             Checkpoint at = load(key);
+            if (at.done()) {
+                // Received already; the report that says so is on its way.
+                return;
+            }
             if (at.keys() > 0 || at.range() > 0 || at.afterKey() != null) {
                 LOG.info("migration {}: task {} resumes at range {} of {}, after {} keys",
                         migrationId, task.index(), at.range() + 1, task.ranges().size(),
                         at.keys());
             }
             if (!at.measured()) {
-                long keys = 0;
-                long bytes = 0;
-                for (TokenRange range : task.ranges()) {
-                    FetchRangeResponse size = call(task, request(migrationId, task, range)
-                            .setMeasureOnly(true).build());
-                    keys += size.getKeys();
-                    bytes += size.getBytes();
-                }
-                at = at.measuredAs(keys, bytes);
+                FetchRangeResponse size = call(task, request(migrationId, task)
+                        .setMeasureOnly(true).build());
+                at = at.measuredAs(size.getKeys(), size.getBytes());
                 save(key, at);
             }
             while (!at.done() && at.range() < task.ranges().size()) {
                 if (closed || !running(migrationId)) {
                     return;
                 }
-                FetchRangeRequest.Builder request = request(migrationId, task,
-                        task.ranges().get(at.range()))
+                FetchRangeRequest.Builder request = request(migrationId, task)
+                        .setRangeIndex(at.range())
                         .setItemsMax(ServerLimits.MIGRATION_CHUNK_ITEMS_MAX)
                         .setBytesMax(settings.chunkBytes());
                 if (at.afterKey() != null) {
@@ -249,7 +249,7 @@ public final class MigrationRunner implements AutoCloseable {
                 if (bytes > 0) {
                     limiter.acquire((int) Math.min(Integer.MAX_VALUE, bytes));
                 }
-                at = at.received(chunk, entries.size(), bytes);
+                at = at.received(chunk, task.ranges().size(), entries.size(), bytes);
                 // Synced, and so after the chunk's versions in the write-ahead log: a crash
                 // never leaves a checkpoint ahead of what is stored.
                 save(key, at);
@@ -279,15 +279,17 @@ public final class MigrationRunner implements AutoCloseable {
         }
     }
 
-    private FetchRangeRequest.Builder request(String migrationId, Migration.Task task,
-                                              TokenRange range) {
-        return FetchRangeRequest.newBuilder()
+    private FetchRangeRequest.Builder request(String migrationId, Migration.Task task) {
+        FetchRangeRequest.Builder request = FetchRangeRequest.newBuilder()
                 .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
                 .setSenderNodeId(self)
                 .setMigrationId(migrationId)
-                .setTenantId(task.tenantId())
-                .setFromExclusive(range.fromExclusive())
-                .setToInclusive(range.toInclusive());
+                .setTenantId(task.tenantId());
+        for (TokenRange range : task.ranges()) {
+            request.addRanges(TokenSpan.newBuilder().setFromExclusive(range.fromExclusive())
+                    .setToInclusive(range.toInclusive()));
+        }
+        return request;
     }
 
     /** Asks the task's sources in turn, live ones first, until one answers. */

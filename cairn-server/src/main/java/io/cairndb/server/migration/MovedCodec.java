@@ -45,7 +45,7 @@ final class MovedCodec {
             response.addEntries(moved);
         }
         if (!chunk.exhausted()) {
-            response.setResumeToken(chunk.resumeToken())
+            response.setResumeRange(chunk.resumeRange()).setResumeToken(chunk.resumeToken())
                     .setResumeKey(ByteString.copyFrom(chunk.resumeKey()));
         }
         return response.setChecksum(checksum(chunk.entries())).build();

@@ -7,6 +7,8 @@ import io.cairndb.core.Validation;
 import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.replica.RangeSource;
 import io.cairndb.storage.RangeReader;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
@@ -38,15 +40,22 @@ public final class RangeService implements RangeSource {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "items_max and bytes_max must be positive"));
         }
-        TokenRange range = new TokenRange(request.getFromExclusive(), request.getToInclusive());
+        if (request.getRangesCount() == 0 || request.getRangeIndex() < 0
+                || request.getRangeIndex() > request.getRangesCount()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "ranges must not be empty and range_index must be within them"));
+        }
+        List<TokenRange> ranges = new ArrayList<>(request.getRangesCount());
+        request.getRangesList().forEach(span -> ranges.add(new TokenRange(
+                span.getFromExclusive(), span.getToInclusive())));
         return CompletableFuture.supplyAsync(() -> {
             if (request.getMeasureOnly()) {
-                RangeReader.Size size = reader.measure(request.getTenantId(), range);
+                RangeReader.Size size = reader.measure(request.getTenantId(), ranges);
                 return FetchRangeResponse.newBuilder().setExhausted(true).setKeys(size.keys())
                         .setBytes(size.bytes()).build();
             }
-            return MovedCodec.toProto(reader.read(request.getTenantId(), range,
-                    request.getAfterToken(),
+            return MovedCodec.toProto(reader.read(request.getTenantId(), ranges,
+                    request.getRangeIndex(), request.getAfterToken(),
                     request.getResume() ? request.getAfterKey().toByteArray() : null,
                     Math.min(request.getItemsMax(), ServerLimits.MIGRATION_CHUNK_ITEMS_MAX),
                     Math.min(request.getBytesMax(), ServerLimits.MIGRATION_CHUNK_BYTES_MAX), wallMillis.getAsLong()));

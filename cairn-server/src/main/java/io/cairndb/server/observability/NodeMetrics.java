@@ -1,5 +1,6 @@
 package io.cairndb.server.observability;
 
+import io.cairndb.core.Migration;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.membership.Membership;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The node's meters, scraped at {@code /metrics} in Prometheus' text format. Names follow
@@ -67,6 +69,12 @@ public final class NodeMetrics implements AutoCloseable {
     }
 
     /** Watches the node's storage, hints, control group and failure detector. */
+    private static double migrationFigure(MetadataStore store,
+                                          ToLongFunction<Migration> figure) {
+        Migration running = store.current().runningMigration();
+        return running == null ? 0 : figure.applyAsLong(running);
+    }
+
     public void watch(StorageEngine storage, HintedHandoff hints, MetadataStore metadata,
                       Membership membership) {
         gauge("cairn.storage.size", "bytes", "Bytes of table files and memtables on this node",
@@ -85,6 +93,23 @@ public final class NodeMetrics implements AutoCloseable {
                 .description("Hints not kept: over the per-node bound, or the store failed; "
                         + "repair catches those replicas up")
                 .register(registry);
+        gauge("cairn.migrations.running", null, "Data migrations moving data now (0 or 1; "
+                + "the others wait their turn)", metadata,
+                store -> store.current().runningMigration() == null ? 0 : 1);
+        gauge("cairn.migrations.pending", null, "Data migrations waiting for the running one",
+                metadata, store -> store.current().migrations().stream()
+                        .filter(m -> Migration.PENDING.equals(m.status())).count());
+        gauge("cairn.migration.keys.moved", null, "Keys the running migration has moved so "
+                + "far, all targets together (0 when none runs)", metadata,
+                store -> migrationFigure(store, Migration::keysMigrated));
+        gauge("cairn.migration.keys.total", null, "Keys the running migration must move, as "
+                + "measured at its sources", metadata,
+                store -> migrationFigure(store, Migration::totalKeys));
+        gauge("cairn.migration.moved", "bytes", "Bytes the running migration has moved so far",
+                metadata, store -> migrationFigure(store, Migration::bytesMigrated));
+        gauge("cairn.migration.progress", "percent", "How far the running migration has got, "
+                + "0 to 100", metadata, store -> migrationFigure(store,
+                        m -> (long) m.percentage()));
         gauge("cairn.storage.compaction.pending", "bytes", "RocksDB's estimate of the bytes "
                 + "compaction must rewrite", storage, StorageEngine::compactionPendingBytes);
         gauge("cairn.storage.compactions.running", null, "RocksDB compactions running now",
