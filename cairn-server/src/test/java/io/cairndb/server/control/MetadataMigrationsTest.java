@@ -262,6 +262,28 @@ class MetadataMigrationsTest {
         assertThat(state.runningMigration()).isNull();
     }
 
+    @Test
+    void theLastReplicationFactorAskedForIsTheOneATenantEndsWith() {
+        cluster(3, Map.of("acme", 2));
+        ok(registerNode("n4"));
+        Migration addition = state.runningMigration();
+        ok(new MetadataCommand.UpdateReplicationFactor("acme", 3, 1));
+
+        // Back to the factor the tenant has now: the queued change to 3 must not win.
+        ok(new MetadataCommand.UpdateReplicationFactor("acme", 2, 1));
+        finishAll(addition);
+        while (state.runningMigration() != null) {
+            finishAll(state.runningMigration());
+        }
+
+        assertThat(state.tenant("acme").replicationFactor()).isEqualTo(2);
+        // Asking again for the factor the queue ends with changes nothing.
+        ok(new MetadataCommand.UpdateReplicationFactor("acme", 2, 1));
+        assertThat(state.runningMigration()).isNull();
+        assertThat(state.auditEvents().get(state.auditEvents().size() - 1).details())
+                .isEqualTo("tenant 'acme' keeps replication factor 2");
+    }
+
     // ------------------------------------------------------------------------ cancelling
 
     @Test
