@@ -16,8 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -330,7 +332,8 @@ public final class DataStore implements VersionStore {
         Map<ByteBuffer, Version> versions = new HashMap<>();
         Map<ByteBuffer, IdempotencyRecord> written = new HashMap<>();
         List<ApplyResult> results = new ArrayList<>(group.size());
-        List<ByteBuffer> purged = new ArrayList<>(0);
+        // Keys purged earlier in this group: later mutations in it must find them absent.
+        Set<ByteBuffer> purged = new HashSet<>();
         long hlcMax = 0;
         try (WriteBatch batch = new WriteBatch()) {
             for (Pending pending : group) {
@@ -340,7 +343,7 @@ public final class DataStore implements VersionStore {
                     if (pending.purge()) {
                         result = purge(m, batch, versions, recent, purged);
                     } else {
-                        result = resolve(m, batch, versions, written, recent);
+                        result = resolve(m, batch, versions, written, recent, purged);
                         adoptRecords(m, pending.adopted(), batch, written);
                     }
                 } catch (StorageException | RocksDBException e) {
@@ -364,8 +367,9 @@ public final class DataStore implements VersionStore {
                     files.walSynced(startedNanos);
                 }
             }
-            recent.committed(versions);
+            // A key purged and then written again in this group is remembered as written.
             purged.forEach(recent::forget);
+            recent.committed(versions);
         } catch (RocksDBException e) {
             for (Pending pending : group) {
                 pending.result.completeExceptionally(internal(e));
@@ -381,7 +385,7 @@ public final class DataStore implements VersionStore {
 
     private ApplyResult resolve(Mutation m, WriteBatch batch, Map<ByteBuffer, Version> versions,
                                 Map<ByteBuffer, IdempotencyRecord> written,
-                                RecentVersions recent)
+                                RecentVersions recent, Set<ByteBuffer> purged)
             throws RocksDBException {
         byte[] dataKey = Codec.dataKey(m.tenantId(), m.token(), m.key());
         ByteBuffer dataId = ByteBuffer.wrap(dataKey);
@@ -398,16 +402,16 @@ public final class DataStore implements VersionStore {
                 return Idempotency.apply(null, existing, m, resolver);
             }
         }
-        // The key's current version: written earlier in this group, else remembered from an
-        // earlier group, else stored. (A group never holds a null version for a key.)
+        // The key's current version: written earlier in this group, else none if purged
+        // earlier in it, else remembered from an earlier group, else stored.
         Version previous = versions.get(dataId);
-        if (previous == null) {
+        if (previous == null && !purged.contains(dataId)) {
             previous = recent.get(dataId);
-        }
-        if (previous == null) {
-            byte[] stored = files.db().get(files.data(), dataKey);
-            previous = stored == null ? null
-                    : Codec.decodeVersion(stored, Codec.describe(m.tenantId(), m.key()));
+            if (previous == null) {
+                byte[] stored = files.db().get(files.data(), dataKey);
+                previous = stored == null ? null
+                        : Codec.decodeVersion(stored, Codec.describe(m.tenantId(), m.key()));
+            }
         }
         ApplyResult result = Idempotency.apply(previous, existing, m, resolver);
         Version merged = result.stored();
@@ -451,10 +455,16 @@ public final class DataStore implements VersionStore {
     // Deletes the key if its stored version is still the one the cleanup saw: a version written
     // since then is kept.
     private ApplyResult purge(Mutation m, WriteBatch batch, Map<ByteBuffer, Version> versions,
-                              RecentVersions recent, List<ByteBuffer> purged)
+                              RecentVersions recent, Set<ByteBuffer> purged)
             throws RocksDBException {
         byte[] dataKey = Codec.dataKey(m.tenantId(), m.token(), m.key());
         ByteBuffer dataId = ByteBuffer.wrap(dataKey);
+        if (purged.contains(dataId)) {
+            // Purged already in this group, and written since if it is in versions: either way
+            // there is nothing left of what the cleanup saw.
+            return new ApplyResult(ApplyResult.Outcome.APPLIED, m.version(),
+                    versions.get(dataId), null);
+        }
         Version previous = versions.get(dataId);
         if (previous == null) {
             previous = recent.get(dataId);

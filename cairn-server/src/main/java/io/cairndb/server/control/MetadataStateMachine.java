@@ -115,11 +115,13 @@ public final class MetadataStateMachine {
                     + "' does not exist");
         }
         checkReplicationFactor("new_replication_factor", command.replicationFactor(), state);
-        if (command.replicationFactor() == tenant.replicationFactor()) {
+        // Compared with the factor the changes already queued will leave, so that the last one
+        // asked for is the one the tenant ends with.
+        int queued = Migrations.queuedFactor(state, tenant);
+        if (command.replicationFactor() == queued) {
             return state.with(state.tenants(), state.nodes(), stamp.event(
                     "update_replication_factor", command.tenantId(), null, "tenant '"
-                            + command.tenantId() + "' keeps replication factor "
-                            + tenant.replicationFactor()));
+                            + command.tenantId() + "' keeps replication factor " + queued));
         }
         // A change of replication factor moves data: new replicas are streamed their ranges
         // before reads count on them, and the tenant keeps its factor until the migration flips.

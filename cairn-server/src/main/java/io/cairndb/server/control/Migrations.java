@@ -278,6 +278,21 @@ final class Migrations {
                 .map(Migration::id).findFirst().orElse("?");
     }
 
+    /**
+     * The factor {@code tenant} has once its waiting and running replication changes have
+     * flipped: the last one asked for, or its factor now if none is queued.
+     */
+    static int queuedFactor(ClusterMetadata state, TenantInfo tenant) {
+        int factor = tenant.replicationFactor();
+        for (Migration migration : state.migrations()) {
+            if (!migration.finished() && Migration.REPLICATION_CHANGE.equals(migration.type())
+                    && tenant.tenantId().equals(migration.tenantId())) {
+                factor = migration.replicationFactorAfter();
+            }
+        }
+        return factor;
+    }
+
     // The factor a waiting or running change will give the tenant, or 0.
     private static int pendingFactor(ClusterMetadata state, String tenantId) {
         return state.migrations().stream().filter(m -> !m.finished()
