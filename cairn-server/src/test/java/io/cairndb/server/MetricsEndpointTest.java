@@ -76,7 +76,7 @@ class MetricsEndpointTest {
         assertThat(samples).containsEntry("cairn_migrations_running{}", 0.0)
                 .containsEntry("cairn_migrations_pending{}", 0.0)
                 .containsEntry("cairn_migration_keys_moved{}", 0.0)
-                .containsEntry("cairn_migration_keys_total{}", 0.0)
+                .containsEntry("cairn_migration_keys_to_move{}", 0.0)
                 .containsEntry("cairn_migration_moved_bytes{}", 0.0)
                 .containsEntry("cairn_migration_progress_percent{}", 0.0);
         // The write-ahead log is fsynced every storage.syncIntervalMillis (1 s by default).

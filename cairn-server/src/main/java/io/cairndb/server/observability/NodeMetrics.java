@@ -102,7 +102,7 @@ public final class NodeMetrics implements AutoCloseable {
         gauge("cairn.migration.keys.moved", null, "Keys the running migration has moved so "
                 + "far, all targets together (0 when none runs)", metadata,
                 store -> migrationFigure(store, Migration::keysMigrated));
-        gauge("cairn.migration.keys.total", null, "Keys the running migration must move, as "
+        gauge("cairn.migration.keys.to.move", null, "Keys the running migration must move, as "
                 + "measured at its sources", metadata,
                 store -> migrationFigure(store, Migration::totalKeys));
         gauge("cairn.migration.moved", "bytes", "Bytes the running migration has moved so far",
