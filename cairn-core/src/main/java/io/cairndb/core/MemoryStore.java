@@ -1,8 +1,13 @@
 package io.cairndb.core;
 
+import io.cairndb.core.MigrationPlan.TokenRange;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -14,27 +19,66 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class MemoryStore implements VersionStore {
 
-    /** A stored key: tenant, then token and key bytes, as the RocksDB store orders them. */
+    /**
+     * A stored key: tenant, then token and key bytes, as the RocksDB data family orders them
+     * (tenant bytes, the token signed, the key's bytes unsigned, a prefix first).
+     */
     private record StoredKey(String tenantId, long token, ByteBuffer key)
             implements Comparable<StoredKey> {
 
         @Override
         public int compareTo(StoredKey other) {
-            int byTenant = tenantId.compareTo(other.tenantId);
-            if (byTenant != 0) {
-                return byTenant;
+            if (!tenantId.equals(other.tenantId)) {
+                return Arrays.compareUnsigned(tenantId.getBytes(StandardCharsets.UTF_8),
+                        other.tenantId.getBytes(StandardCharsets.UTF_8));
             }
-            int byToken = Long.compareUnsigned(token, other.token);
-            return byToken != 0 ? byToken : key.compareTo(other.key);
+            int byToken = Long.compare(token, other.token);
+            return byToken != 0 ? byToken : compareUnsigned(key, other.key);
         }
     }
 
-    private record RecordKey(String tenantId, ByteBuffer key, String idempotencyKey) {
+    /** An idempotency record's key: ordered as the RocksDB family orders it within a key. */
+    private record RecordKey(String tenantId, ByteBuffer key, String idempotencyKey)
+            implements Comparable<RecordKey> {
+
+        @Override
+        public int compareTo(RecordKey other) {
+            int byKey = new StoredKey(tenantId, 0, key).compareTo(
+                    new StoredKey(other.tenantId, 0, other.key));
+            return byKey != 0 ? byKey : Arrays.compareUnsigned(
+                    idempotencyKey.getBytes(StandardCharsets.UTF_8),
+                    other.idempotencyKey.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** One key as stored, with its unexpired idempotency records, as a migration moves it. */
+    public record MovedEntry(byte[] key, long token, Version version, List<MovedRecord> records) {
+
+        public MovedEntry {
+            records = List.copyOf(records);
+        }
+
+        /** Bytes of the key and value, as transfers count them. */
+        public long size() {
+            return key.length + (version.value() == null ? 0 : version.value().length);
+        }
+    }
+
+    /** An idempotency record of a moved key. */
+    public record MovedRecord(String idempotencyKey, IdempotencyRecord record) {
+    }
+
+    /**
+     * One chunk of a range: its entries, and the position after its last (a token and key), or
+     * {@code exhausted} when the range holds nothing more (then the position is 0 and null).
+     */
+    public record Chunk(List<MovedEntry> entries, long resumeToken, byte[] resumeKey,
+                        boolean exhausted) {
     }
 
     private final VersionResolver resolver;
     private final TreeMap<StoredKey, Version> versions = new TreeMap<>();
-    private final Map<RecordKey, IdempotencyRecord> records = new HashMap<>();
+    private final TreeMap<RecordKey, IdempotencyRecord> records = new TreeMap<>();
 
     public MemoryStore(VersionResolver resolver) {
         this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -88,6 +132,109 @@ public final class MemoryStore implements VersionStore {
                 .filter(entry -> !entry.getValue().isTombstone()).count();
     }
 
+    /**
+     * The chunk of {@code tenantId}'s {@code range} after position ({@code afterToken},
+     * {@code afterKey}) ({@code afterKey} null: from the range's start), at most {@code itemsMax}
+     * entries and {@code bytesMax} bytes, at least one entry if any is left: the twin of the
+     * RocksDB store's {@code RangeReader.read}. A range that wraps is read as
+     * {@code (from, MAX]} then {@code [MIN, to]}; a position in neither segment reads the range
+     * from its start. Records expired at {@code nowMillis} are left behind.
+     */
+    public Chunk readRange(String tenantId, TokenRange range, long afterToken, byte[] afterKey,
+                           int itemsMax, long bytesMax, long nowMillis) {
+        List<long[]> segments = segments(range);
+        int resumeIn = -1;
+        for (int i = 0; afterKey != null && i < segments.size(); i++) {
+            if (afterToken >= segments.get(i)[0] && afterToken <= segments.get(i)[1]) {
+                resumeIn = i;
+            }
+        }
+        List<MovedEntry> entries = new ArrayList<>();
+        long bytes = 0;
+        for (int i = Math.max(0, resumeIn); i < segments.size(); i++) {
+            long[] segment = segments.get(i);
+            StoredKey low = i == resumeIn
+                    ? new StoredKey(tenantId, afterToken, ByteBuffer.wrap(afterKey.clone()))
+                    : new StoredKey(tenantId, segment[0], ByteBuffer.wrap(new byte[0]));
+            NavigableMap<StoredKey, Version> tail = versions.tailMap(low, i != resumeIn);
+            for (Map.Entry<StoredKey, Version> stored : tail.entrySet()) {
+                StoredKey at = stored.getKey();
+                if (!at.tenantId().equals(tenantId) || at.token() > segment[1]) {
+                    break;
+                }
+                byte[] key = bytes(at.key());
+                MovedEntry entry = new MovedEntry(key, at.token(), stored.getValue(),
+                        recordsOf(tenantId, at.key(), nowMillis));
+                if (!entries.isEmpty() && (entries.size() >= itemsMax
+                        || bytes + entry.size() > bytesMax)) {
+                    MovedEntry last = entries.get(entries.size() - 1);
+                    return new Chunk(entries, last.token(), last.key(), false);
+                }
+                entries.add(entry);
+                bytes += entry.size();
+            }
+        }
+        return new Chunk(entries, 0, null, true);
+    }
+
+    /**
+     * Merges a version moved from another replica, with its idempotency records, as a replica
+     * write merges it (no idempotency check); a record is kept only if none is stored under its
+     * idempotency key. The twin of the RocksDB store's {@code DataStore.adopt}.
+     */
+    public ApplyResult adopt(String tenantId, MovedEntry entry) {
+        StoredKey stored = new StoredKey(tenantId, entry.token(),
+                ByteBuffer.wrap(entry.key().clone()));
+        Version previous = versions.get(stored);
+        ApplyResult result = Idempotency.apply(previous, null,
+                new Mutation(tenantId, entry.key(), entry.token(), entry.version(), null),
+                resolver);
+        if (!result.stored().equals(previous)) {
+            versions.put(stored, result.stored());
+        }
+        for (MovedRecord moved : entry.records()) {
+            records.putIfAbsent(new RecordKey(tenantId, stored.key(), moved.idempotencyKey()),
+                    moved.record());
+        }
+        return result;
+    }
+
+    /**
+     * Deletes a key's version outright (no tombstone), only if the stored version is still
+     * {@code seen}: a version written since it was read is kept. Idempotency records stay, as
+     * they do in the RocksDB store. The twin of {@code DataStore.purge}: the answer is APPLIED
+     * either way, with the version found as {@code previous}.
+     */
+    public ApplyResult purge(String tenantId, byte[] key, long token, Version seen) {
+        StoredKey stored = new StoredKey(tenantId, token, ByteBuffer.wrap(key.clone()));
+        Version previous = versions.get(stored);
+        if (previous != null && previous.equals(seen)) {
+            versions.remove(stored);
+        }
+        return new ApplyResult(ApplyResult.Outcome.APPLIED, seen, previous, null);
+    }
+
+    /** Keys (tombstones included) and their key and value bytes in a range of a tenant. */
+    public long[] measure(String tenantId, TokenRange range) {
+        long keys = 0;
+        long bytes = 0;
+        long afterToken = 0;
+        byte[] afterKey = null;
+        while (true) {
+            Chunk chunk = readRange(tenantId, range, afterToken, afterKey, 4096, Long.MAX_VALUE,
+                    Long.MAX_VALUE);
+            for (MovedEntry entry : chunk.entries()) {
+                keys++;
+                bytes += entry.size();
+            }
+            if (chunk.exhausted()) {
+                return new long[] {keys, bytes};
+            }
+            afterToken = chunk.resumeToken();
+            afterKey = chunk.resumeKey();
+        }
+    }
+
     /** Every stored version, tombstones included, in store order: tenant, token, key. */
     public void forEach(Visitor visitor) {
         versions.forEach((key, version) -> {
@@ -101,5 +248,57 @@ public final class MemoryStore implements VersionStore {
     @FunctionalInterface
     public interface Visitor {
         void visit(String tenantId, byte[] key, long token, Version version);
+    }
+
+    /**
+     * The range as inclusive token segments in data order: {@code (from, to]} is one segment; a
+     * range that wraps is {@code (from, MAX]} then {@code [MIN, to]}.
+     */
+    private static List<long[]> segments(TokenRange range) {
+        long from = range.fromExclusive();
+        long to = range.toInclusive();
+        if (from < to) {
+            return List.of(new long[] {from + 1, to});
+        }
+        List<long[]> segments = new ArrayList<>(2);
+        if (from != Long.MAX_VALUE) {
+            segments.add(new long[] {from + 1, Long.MAX_VALUE});
+        }
+        segments.add(new long[] {Long.MIN_VALUE, to});
+        return segments;
+    }
+
+    private List<MovedRecord> recordsOf(String tenantId, ByteBuffer key, long nowMillis) {
+        List<MovedRecord> found = new ArrayList<>(0);
+        for (Map.Entry<RecordKey, IdempotencyRecord> record : records.tailMap(
+                new RecordKey(tenantId, key, ""), true).entrySet()) {
+            RecordKey at = record.getKey();
+            if (!at.tenantId().equals(tenantId) || !at.key().equals(key)) {
+                break;
+            }
+            if (!record.getValue().expired(nowMillis)) {
+                found.add(new MovedRecord(at.idempotencyKey(), record.getValue()));
+            }
+        }
+        return found;
+    }
+
+    // Byte by byte, unsigned, a prefix first: RocksDB's bytewise order.
+    private static int compareUnsigned(ByteBuffer a, ByteBuffer b) {
+        int length = Math.min(a.remaining(), b.remaining());
+        for (int i = 0; i < length; i++) {
+            int byByte = Integer.compare(Byte.toUnsignedInt(a.get(a.position() + i)),
+                    Byte.toUnsignedInt(b.get(b.position() + i)));
+            if (byByte != 0) {
+                return byByte;
+            }
+        }
+        return Integer.compare(a.remaining(), b.remaining());
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 }
