@@ -184,9 +184,21 @@ public record Migration(String id, String type, String nodeId, String tenantId,
     /**
      * The tasks that move every tenant from {@code before} to {@code after}: for each tenant (at
      * its replication factor, or at {@code replicationFactorAfter} for the one tenant of a
-     * replication change), each range whose replica set changes, grouped by target and by the
-     * replicas that hold the range now. Nodes in {@code gone} are never sources. Pure and
-     * deterministic: tenants in id order, ranges in token order.
+     * replication change), each range whose replica set changes, grouped by target and sources.
+     * Nodes in {@code gone} are never sources. Pure and deterministic: tenants in id order,
+     * ranges in token order.
+     *
+     * <p>Sources keep every acknowledged write reachable, as Cassandra's consistent range
+     * movement does:
+     * <ul>
+     *   <li>a new replica receives the range from the replicas it replaces (those leaving the
+     *       set), so a quorum of the new set holds whatever a quorum of the old set held; only
+     *       when none of those is left (a forced removal) from the replicas that stay;</li>
+     *   <li>when nothing replaces the leaving replicas (a factor lowered), each replica that stays
+     *       receives the range from each leaving one, so a write acknowledged only by replicas
+     *       that leave is not lost;</li>
+     *   <li>when the set only grows (a factor raised), from any replica of the range.</li>
+     * </ul>
      *
      * @param onlyTenant the tenant whose factor changes, or null for a node change (every
      *     tenant)
@@ -206,14 +218,25 @@ public record Migration(String id, String type, String nodeId, String tenantId,
                     ignored -> MigrationPlan.between(before, rfBefore, after, rfAfter));
             Map<List<String>, List<MigrationPlan.TokenRange>> grouped = new LinkedHashMap<>();
             for (MigrationPlan.Transfer transfer : plan.transfers()) {
-                List<String> sources = new ArrayList<>(transfer.before());
-                sources.removeAll(gone);
+                List<String> leaving = new ArrayList<>(transfer.leaving());
+                leaving.removeAll(gone);
+                List<String> staying = new ArrayList<>(transfer.before());
+                staying.removeAll(transfer.leaving());
+                staying.removeAll(gone);
+                if (transfer.targets().isEmpty()) {
+                    // Lowered: the replicas that stay take in what only the leaving ones hold.
+                    for (String keeper : transfer.after()) {
+                        for (String source : leaving) {
+                            group(grouped, keeper, List.of(source), transfer.range());
+                        }
+                    }
+                    continue;
+                }
+                List<String> sources = !leaving.isEmpty() ? leaving
+                        : !transfer.leaving().isEmpty() ? staying
+                        : without(transfer.before(), gone);
                 for (String target : transfer.targets()) {
-                    List<String> key = new ArrayList<>(sources.size() + 1);
-                    key.add(target);
-                    key.addAll(sources);
-                    grouped.computeIfAbsent(key, ignored -> new ArrayList<>())
-                            .add(transfer.range());
+                    group(grouped, target, sources, transfer.range());
                 }
             }
             for (Map.Entry<List<String>, List<MigrationPlan.TokenRange>> group
@@ -226,5 +249,20 @@ public record Migration(String id, String type, String nodeId, String tenantId,
             }
         }
         return tasks;
+    }
+
+    private static void group(Map<List<String>, List<MigrationPlan.TokenRange>> grouped,
+                              String target, List<String> sources,
+                              MigrationPlan.TokenRange range) {
+        List<String> key = new ArrayList<>(sources.size() + 1);
+        key.add(target);
+        key.addAll(sources);
+        grouped.computeIfAbsent(key, ignored -> new ArrayList<>()).add(range);
+    }
+
+    private static List<String> without(List<String> nodes, Set<String> gone) {
+        List<String> left = new ArrayList<>(nodes);
+        left.removeAll(gone);
+        return left;
     }
 }

@@ -15,8 +15,17 @@ import java.util.List;
  */
 public final class Placement {
 
-    /** A key's replicas: who owns it now, and who will own it once the migration flips. */
-    public record Replicas(List<String> natural, List<String> pending) {
+    /**
+     * A key's replicas: who owns it now, and who will own it once the migration flips.
+     *
+     * @param staying while a lowered replication factor moves the key to fewer replicas, how
+     *     many of the natural ones stay (the first ones); otherwise -1
+     */
+    public record Replicas(List<String> natural, List<String> pending, int staying) {
+
+        public Replicas(List<String> natural, List<String> pending) {
+            this(natural, pending, -1);
+        }
 
         /** Every node a write must be sent to: the natural replicas, then the pending ones. */
         public List<String> writeTargets() {
@@ -29,9 +38,19 @@ public final class Placement {
             return all;
         }
 
-        /** Acknowledgements a write at {@code level} needs: the level's on the natural replicas, plus one per pending replica. */
+        /**
+         * Acknowledgements a write at {@code level} needs: the level's on the natural replicas,
+         * plus one per pending replica. While the factor is lowered, also enough that the level
+         * holds on the replicas that stay, whatever the leaving ones answer: once the migration
+         * flips, those alone serve the key.
+         */
         public int writeRequired(ConsistencyLevel level) {
-            return level.required(natural.size()) + pending.size();
+            int required = level.required(natural.size()) + pending.size();
+            if (staying >= 0) {
+                required = Math.max(required,
+                        level.required(staying) + natural.size() - staying);
+            }
+            return required;
         }
     }
 
@@ -86,6 +105,9 @@ public final class Placement {
             after = replicasOn(future, token, replicationFactorAfter);
         } else {
             return new Replicas(natural, List.of());
+        }
+        if (after.size() < natural.size() && natural.containsAll(after)) {
+            return new Replicas(natural, List.of(), after.size());
         }
         List<String> pending = null;
         for (String node : after) {

@@ -115,7 +115,8 @@ class MigrationTest {
                     int rfNext = nextFactors.get(tenant);
                     NavigableMap<Long, Set<String>> held = holders.get(tenant);
                     // The tasks each sampled token is in; a token is in at most one range of
-                    // one task for each target.
+                    // one task for each target and sources (a replica that stays when the
+                    // factor is lowered takes the token from each leaving one).
                     Map<Long, List<Task>> tasksAt = new HashMap<>();
                     for (Task task : tasks) {
                         if (!task.tenantId().equals(tenant)) {
@@ -126,7 +127,8 @@ class MigrationTest {
                                 List<Task> at = tasksAt.computeIfAbsent(token,
                                         ignored -> new ArrayList<>(2));
                                 for (Task other : at) {
-                                    if (other.target().equals(task.target())) {
+                                    if (other.target().equals(task.target())
+                                            && other.sources().equals(task.sources())) {
                                         throw new AssertionError("token " + token + " is in "
                                                 + other + " and in " + task);
                                     }
@@ -226,8 +228,13 @@ class MigrationTest {
 
         assertThat(tasks).isNotEmpty().allSatisfy(task -> assertThat(task.tenantId())
                 .isEqualTo("b"));
-        // Lowering a factor streams nothing.
-        assertThat(Migration.plan(Map.of("c", 3), ring, ring, "c", 1, Set.of())).isEmpty();
+        // Lowering a factor brings the replica that stays what only each leaving one holds.
+        List<Task> lowered = Migration.plan(Map.of("c", 3), ring, ring, "c", 1, Set.of());
+        assertThat(lowered).isNotEmpty().allSatisfy(task -> {
+            assertThat(task.sources()).hasSize(1).doesNotContain(task.target());
+            task.ranges().forEach(range -> assertThat(ring.replicas(range.toInclusive(), 1))
+                    .containsExactly(task.target()));
+        });
         // Nothing changes, nothing moves.
         assertThat(Migration.plan(Map.of("a", 2), ring, ring, null, 0, Set.of())).isEmpty();
     }

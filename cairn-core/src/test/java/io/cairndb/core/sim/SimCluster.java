@@ -160,14 +160,19 @@ final class SimCluster {
     private static final long SETTLE_MILLIS_MAX = 120_000;
     /** Events a violation prints, from {@code -Dsim.traceEvents} (60 by default). */
     private static final int TRACE_EVENTS = Integer.getInteger("sim.traceEvents", 60);
-    private static final boolean LOWER_FACTOR_BY_TWO = Boolean.getBoolean("sim.lowerFactorByTwo");
     /**
-     * Whether a node is removed by force while other migrations run or wait. Off by default: a
-     * migration that starts before the forced removal is planned with the dead node as a
-     * target and never finishes, and the removal queued behind it never starts.
+     * Whether a factor may be lowered by two at once (3 to 1). On by default since kept replicas
+     * take in what only the leaving ones hold; {@code -Dsim.lowerFactorByTwo=false} turns it off.
+     */
+    private static final boolean LOWER_FACTOR_BY_TWO =
+            Boolean.parseBoolean(System.getProperty("sim.lowerFactorByTwo", "true"));
+    /**
+     * Whether a node is removed by force while other migrations run or wait. On by default since
+     * a forced removal goes before every waiting migration and fails a running one that needs
+     * the dead node; {@code -Dsim.forceRemoveBehindQueue=false} turns it off.
      */
     private static final boolean FORCE_BEHIND_QUEUE =
-            Boolean.getBoolean("sim.forceRemoveBehindQueue");
+            Boolean.parseBoolean(System.getProperty("sim.forceRemoveBehindQueue", "true"));
     private static final TokenRange EVERY_TOKEN = new TokenRange(Long.MAX_VALUE, Long.MAX_VALUE);
 
     private record Event(long at, long seq, String what, Runnable action) {
@@ -211,6 +216,8 @@ final class SimCluster {
         Map<String, Checkpoint> syncedCheckpoints = new HashMap<>();
         /** Tasks being pulled now (lost in a crash). */
         final Set<String> transfers = new HashSet<>();
+        /** When each migration's start was seen settled: every live node's view holds it. */
+        final Map<String, Long> settledAt = new HashMap<>();
         Report lastReport;
         long lastReportAt = -REPORT_INTERVAL_MILLIS;
         boolean reporting;
@@ -1046,6 +1053,7 @@ final class SimCluster {
                 stats.migrations.sourceCrashes++;
             }
             node.transfers.clear();
+            node.settledAt.clear();
             node.reporting = false;
             node.cleaning = false;
             if (settings.periodic()) {
@@ -1363,8 +1371,19 @@ final class SimCluster {
     private ControlState enqueue(ControlState state, String type, String node, String tenant,
                                  int factorAfter, boolean force) {
         List<Migration> migrations = new ArrayList<>(state.migrations);
-        migrations.add(Migration.pending("m-" + ++controlIndex, type, node, tenant, factorAfter,
-                force, now));
+        Migration queued = Migration.pending("m-" + ++controlIndex, type, node, tenant,
+                factorAfter, force, now);
+        if (force) {
+            // As the server does: a dead node leaves before anything waiting is planned.
+            int first = 0;
+            while (first < migrations.size() && !Migration.PENDING.equals(
+                    migrations.get(first).status())) {
+                first++;
+            }
+            migrations.add(first, queued);
+        } else {
+            migrations.add(queued);
+        }
         return advance(state.with(state.status, state.factors, migrations));
     }
 
@@ -1385,7 +1404,8 @@ final class SimCluster {
                 return state;
             }
             List<Migration> migrations = new ArrayList<>(state.migrations);
-            Migration started = next.started(plan(state, next), now);
+            // The state this start lands in is the next version.
+            Migration started = next.started(plan(state, next), now, state.version + 1);
             markLostKeys(started);
             migrations.set(migrations.indexOf(next), started);
             state = state.with(state.status, state.factors, migrations);
@@ -1435,7 +1455,7 @@ final class SimCluster {
     private static boolean needs(Migration migration, String node) {
         return node.equals(migration.nodeId()) || migration.tasks().stream().anyMatch(task ->
                 !task.done() && (task.target().equals(node)
-                        || task.sources().equals(List.of(node))));
+                        || task.sources().contains(node)));
     }
 
     // --------------------------------------------------------------- the migration runner
@@ -1447,7 +1467,7 @@ final class SimCluster {
     /** A node's runner looks for tasks it must receive, starts them, and reports. */
     private void migrationTick(Node node) {
         Migration running = node.view.running();
-        if (running != null) {
+        if (running != null && settled(node, running)) {
             for (Migration.Task task : running.tasks()) {
                 String key = checkpointKey(running.id(), task.index());
                 if (task.done() || !task.target().equals(node.id)
@@ -1460,6 +1480,27 @@ final class SimCluster {
             report(node, running, false);
         }
         maybeCleanup(node);
+    }
+
+    /**
+     * As {@code MigrationRunner.settled}: every node {@code node} believes alive has a view that
+     * holds the migration (read from the nodes themselves, where the server reads heartbeats,
+     * which can only lag), and a request timeout has passed since, so no write made with an
+     * older view is still in flight.
+     */
+    private boolean settled(Node node, Migration running) {
+        Long since = node.settledAt.get(running.id());
+        if (since != null) {
+            return now - since >= REQUEST_TIMEOUT_MILLIS;
+        }
+        for (Node other : nodes.values()) {
+            if ((other == node || node.believesAlive(other.id))
+                    && other.view.version < running.startedAtVersion()) {
+                return false;
+            }
+        }
+        node.settledAt.put(running.id(), now);
+        return false;
     }
 
     /**

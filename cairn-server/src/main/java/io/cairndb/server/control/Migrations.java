@@ -110,6 +110,29 @@ final class Migrations {
                 command.force(), stamp);
     }
 
+    /** Queues a migration, and starts it if none is running. */
+    static ClusterMetadata enqueue(ClusterMetadata state, String type, String nodeId,
+                                   String tenantId, int replicationFactorAfter, boolean force,
+                                   MetadataStateMachine.Stamp stamp) {
+        List<Migration> migrations = new ArrayList<>(state.migrations());
+        Migration queued = Migration.pending(ClusterMetadata.migrationIdAt(stamp.index()), type,
+                nodeId, tenantId, replicationFactorAfter, force, stamp.atMillis());
+        if (force) {
+            // A dead node must leave before anything else is planned, or a migration waiting
+            // behind it would be planned with the dead node as a target and never finish.
+            int first = 0;
+            while (first < migrations.size() && !Migration.PENDING.equals(
+                    migrations.get(first).status())) {
+                first++;
+            }
+            migrations.add(first, queued);
+        } else {
+            migrations.add(queued);
+        }
+        return advance(state.replacing(state.tenants(), state.nodes(), migrations),
+                stamp.atMillis());
+    }
+
     static ClusterMetadata changeReplicationFactor(
             ClusterMetadata state, MetadataCommand.UpdateReplicationFactor command,
             MetadataStateMachine.Stamp stamp) {
@@ -172,16 +195,6 @@ final class Migrations {
         return advance(cancelled, command.atMillis());
     }
 
-    /** Queues a migration, and starts it if none is running. */
-    static ClusterMetadata enqueue(ClusterMetadata state, String type, String nodeId,
-                                   String tenantId, int replicationFactorAfter, boolean force,
-                                   MetadataStateMachine.Stamp stamp) {
-        List<Migration> migrations = new ArrayList<>(state.migrations());
-        migrations.add(Migration.pending(ClusterMetadata.migrationIdAt(stamp.index()), type, nodeId, tenantId,
-                replicationFactorAfter, force, stamp.atMillis()));
-        return advance(state.replacing(state.tenants(), state.nodes(), migrations),
-                stamp.atMillis());
-    }
 
     /**
      * Flips the running migration if all its tasks are done, then starts the next waiting one,
@@ -263,13 +276,14 @@ final class Migrations {
         return nodes;
     }
 
-    // Whether the migration streams to or from the node, or is about it.
-    private static boolean needs(Migration migration, String nodeId) {
+    // Whether the migration streams to or from the node, or is about it: sources are chosen
+    // to keep acknowledged writes reachable, so one that is gone cannot be swapped for another.
+    static boolean needs(Migration migration, String nodeId) {
         if (nodeId.equals(migration.nodeId())) {
             return true;
         }
         return migration.tasks().stream().anyMatch(task -> !task.done()
-                && (task.target().equals(nodeId) || task.sources().equals(List.of(nodeId))));
+                && (task.target().equals(nodeId) || task.sources().contains(nodeId)));
     }
 
     private static String additionOf(ClusterMetadata state, String nodeId) {

@@ -248,17 +248,21 @@ class MetadataMigrationsTest {
     }
 
     @Test
-    void loweringTheReplicationFactorFlipsAtOnce() {
+    void loweringTheReplicationFactorFlipsOnceTheStayingReplicasHaveWhatTheLeavingOnesHold() {
         cluster(3, Map.of("acme", 3));
 
         ok(new MetadataCommand.UpdateReplicationFactor("acme", 1, 1));
 
-        assertThat(state.tenant("acme").replicationFactor()).isEqualTo(1);
-        Migration change = state.migrations().get(0);
+        // The factor stays 3 while each staying replica takes in what the two leaving hold.
+        assertThat(state.tenant("acme").replicationFactor()).isEqualTo(3);
+        Migration change = state.runningMigration();
         assertThat(change.type()).isEqualTo(Migration.REPLICATION_CHANGE);
-        assertThat(change.status()).isEqualTo(Migration.COMPLETED);
-        assertThat(change.tasks()).isEmpty();
-        assertThat(change.percentage()).isEqualTo(100);
+        assertThat(change.tasks()).isNotEmpty().allSatisfy(task ->
+                assertThat(task.sources()).hasSize(1).doesNotContain(task.target()));
+        finishAll(change);
+        assertThat(state.tenant("acme").replicationFactor()).isEqualTo(1);
+        assertThat(state.migration(change.id()).status()).isEqualTo(Migration.COMPLETED);
+        assertThat(state.migration(change.id()).percentage()).isEqualTo(100);
         assertThat(state.runningMigration()).isNull();
     }
 
@@ -290,6 +294,7 @@ class MetadataMigrationsTest {
     void cancelRefusesUnknownAndFinishedMigrations() {
         cluster(3, Map.of("acme", 3));
         ok(new MetadataCommand.UpdateReplicationFactor("acme", 1, 1));
+        finishAll(state.runningMigration());
         String finished = state.migrations().get(0).id();
 
         CairnException unknown = refused(cancel("m-404"));
@@ -429,6 +434,7 @@ class MetadataMigrationsTest {
     void stateWithMigrationsRoundTripsThroughTheCodec() {
         cluster(3, Map.of("acme", 3, "beta", 1));
         ok(new MetadataCommand.UpdateReplicationFactor("acme", 2, 1));
+        finishAll(state.runningMigration());
         ok(registerNode("n4"));
         Migration addition = state.runningMigration();
         ok(report(addition.id(), "n4", 12, List.of(addition.tasks().get(0).index())));
