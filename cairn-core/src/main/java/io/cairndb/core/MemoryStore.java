@@ -142,13 +142,8 @@ public final class MemoryStore implements VersionStore {
      */
     public Chunk readRange(String tenantId, TokenRange range, long afterToken, byte[] afterKey,
                            int itemsMax, long bytesMax, long nowMillis) {
-        List<long[]> segments = segments(range);
-        int resumeIn = -1;
-        for (int i = 0; afterKey != null && i < segments.size(); i++) {
-            if (afterToken >= segments.get(i)[0] && afterToken <= segments.get(i)[1]) {
-                resumeIn = i;
-            }
-        }
+        List<long[]> segments = range.segments();
+        int resumeIn = afterKey == null ? -1 : range.segmentHolding(afterToken);
         List<MovedEntry> entries = new ArrayList<>();
         long bytes = 0;
         for (int i = Math.max(0, resumeIn); i < segments.size(); i++) {
@@ -250,23 +245,6 @@ public final class MemoryStore implements VersionStore {
         void visit(String tenantId, byte[] key, long token, Version version);
     }
 
-    /**
-     * The range as inclusive token segments in data order: {@code (from, to]} is one segment; a
-     * range that wraps is {@code (from, MAX]} then {@code [MIN, to]}.
-     */
-    private static List<long[]> segments(TokenRange range) {
-        long from = range.fromExclusive();
-        long to = range.toInclusive();
-        if (from < to) {
-            return List.of(new long[] {from + 1, to});
-        }
-        List<long[]> segments = new ArrayList<>(2);
-        if (from != Long.MAX_VALUE) {
-            segments.add(new long[] {from + 1, Long.MAX_VALUE});
-        }
-        segments.add(new long[] {Long.MIN_VALUE, to});
-        return segments;
-    }
 
     private List<MovedRecord> recordsOf(String tenantId, ByteBuffer key, long nowMillis) {
         List<MovedRecord> found = new ArrayList<>(0);

@@ -31,6 +31,34 @@ public final class MigrationPlan {
             return token > fromExclusive || token <= toInclusive;
         }
 
+        /**
+         * The range as inclusive token segments in data order (signed token order):
+         * {@code (from, to]} is one segment; a range that wraps is {@code (from, MAX]} then
+         * {@code [MIN, to]}.
+         */
+        public List<long[]> segments() {
+            if (fromExclusive < toInclusive) {
+                return List.of(new long[] {fromExclusive + 1, toInclusive});
+            }
+            List<long[]> segments = new ArrayList<>(2);
+            if (fromExclusive != Long.MAX_VALUE) {
+                segments.add(new long[] {fromExclusive + 1, Long.MAX_VALUE});
+            }
+            segments.add(new long[] {Long.MIN_VALUE, toInclusive});
+            return segments;
+        }
+
+        /** The index of the segment ({@link #segments}) that holds {@code token}, or -1. */
+        public int segmentHolding(long token) {
+            List<long[]> segments = segments();
+            for (int i = 0; i < segments.size(); i++) {
+                if (token >= segments.get(i)[0] && token <= segments.get(i)[1]) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
         /** The share of the token circle this range covers, from 0 (exclusive) to 1. */
         public double share() {
             if (fromExclusive == toInclusive) {

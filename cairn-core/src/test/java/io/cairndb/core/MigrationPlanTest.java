@@ -21,11 +21,15 @@ class MigrationPlanTest {
     private static final int VNODES = 16;
 
     private static Map<String, long[]> grow(Map<String, long[]> tokens, String node) {
-        Map<String, long[]> next = new TreeMap<>(tokens);
-        Map<String, Integer> weights = new HashMap<>();
-        tokens.keySet().forEach(id -> weights.put(id, VNODES));
-        next.put(node, TokenAllocator.allocate(tokens, weights, node, VNODES));
-        return next;
+        return TestRings.grow(tokens, node, VNODES);
+    }
+
+    private static Map<String, long[]> nodes(int count) {
+        return TestRings.nodes(count, VNODES);
+    }
+
+    private static long[] samples(Random random, Map<String, long[]> tokens) {
+        return TestRings.samples(random, tokens, 300);
     }
 
     @Test
@@ -118,21 +122,5 @@ class MigrationPlanTest {
                 rf = nextRf;
             }
         });
-    }
-
-    /** Random tokens, every ring token and its neighbours, and the extremes; each once. */
-    private static long[] samples(Random random, Map<String, long[]> tokens) {
-        List<Long> samples = new ArrayList<>(List.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L));
-        for (int i = 0; i < 300; i++) {
-            samples.add(random.nextLong());
-        }
-        for (long[] nodeTokens : tokens.values()) {
-            for (long token : nodeTokens) {
-                samples.add(token);
-                samples.add(token + 1);
-                samples.add(token - 1);
-            }
-        }
-        return samples.stream().mapToLong(Long::longValue).distinct().toArray();
     }
 }

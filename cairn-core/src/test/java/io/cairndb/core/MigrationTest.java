@@ -24,23 +24,19 @@ import org.junit.jupiter.api.Test;
 class MigrationTest {
 
     private static final int VNODES = 8;
-    private static final List<String> TENANTS = List.of("a", "b", "c");
 
     private static Map<String, long[]> grow(Map<String, long[]> tokens, String node) {
-        Map<String, long[]> next = new TreeMap<>(tokens);
-        Map<String, Integer> weights = new HashMap<>();
-        tokens.keySet().forEach(id -> weights.put(id, VNODES));
-        next.put(node, TokenAllocator.allocate(tokens, weights, node, VNODES));
-        return next;
+        return TestRings.grow(tokens, node, VNODES);
     }
 
     private static Map<String, long[]> nodes(int count) {
-        Map<String, long[]> tokens = new TreeMap<>();
-        for (int i = 1; i <= count; i++) {
-            tokens = grow(tokens, "n" + i);
-        }
-        return tokens;
+        return TestRings.nodes(count, VNODES);
     }
+
+    private static long[] samples(Random random, Map<String, long[]> tokens) {
+        return TestRings.samples(random, tokens, 100);
+    }
+    private static final List<String> TENANTS = List.of("a", "b", "c");
 
     // ------------------------------------------------------------------------------ planning
 
@@ -373,21 +369,5 @@ class MigrationTest {
             in.addAll(sampled.headSet(to, true));
         }
         return in;
-    }
-
-    /** Random tokens, every ring token and its neighbours, and the extremes; each once. */
-    private static long[] samples(Random random, Map<String, long[]> tokens) {
-        List<Long> samples = new ArrayList<>(List.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L));
-        for (int i = 0; i < 100; i++) {
-            samples.add(random.nextLong());
-        }
-        for (long[] nodeTokens : tokens.values()) {
-            for (long token : nodeTokens) {
-                samples.add(token);
-                samples.add(token + 1);
-                samples.add(token - 1);
-            }
-        }
-        return samples.stream().mapToLong(Long::longValue).distinct().toArray();
     }
 }

@@ -20,35 +20,15 @@ class PlacementTest {
     private static final int VNODES = 8;
 
     private static Map<String, long[]> grow(Map<String, long[]> tokens, String node) {
-        Map<String, long[]> next = new TreeMap<>(tokens);
-        Map<String, Integer> weights = new HashMap<>();
-        tokens.keySet().forEach(id -> weights.put(id, VNODES));
-        next.put(node, TokenAllocator.allocate(tokens, weights, node, VNODES));
-        return next;
+        return TestRings.grow(tokens, node, VNODES);
     }
 
     private static Map<String, long[]> nodes(int count) {
-        Map<String, long[]> tokens = new TreeMap<>();
-        for (int i = 1; i <= count; i++) {
-            tokens = grow(tokens, "n" + i);
-        }
-        return tokens;
+        return TestRings.nodes(count, VNODES);
     }
 
-    /** Random tokens, every ring token and its neighbours, and the extremes. */
-    private static List<Long> samples(Random random, Map<String, long[]> tokens) {
-        List<Long> samples = new ArrayList<>(List.of(Long.MIN_VALUE, Long.MAX_VALUE, 0L));
-        for (int i = 0; i < 200; i++) {
-            samples.add(random.nextLong());
-        }
-        for (long[] nodeTokens : tokens.values()) {
-            for (long token : nodeTokens) {
-                samples.add(token);
-                samples.add(token + 1);
-                samples.add(token - 1);
-            }
-        }
-        return samples;
+    private static long[] samples(Random random, Map<String, long[]> tokens) {
+        return TestRings.samples(random, tokens, 200);
     }
 
     @Test

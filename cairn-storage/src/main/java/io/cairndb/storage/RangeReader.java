@@ -141,13 +141,8 @@ public final class RangeReader {
          */
         boolean fill(Snapshot snapshot, RocksIterator records, TokenRange range,
                      long afterToken, byte[] afterKey) throws RocksDBException {
-            List<long[]> segments = segments(range);
-            int resumeIn = -1;
-            for (int i = 0; afterKey != null && i < segments.size(); i++) {
-                if (afterToken >= segments.get(i)[0] && afterToken <= segments.get(i)[1]) {
-                    resumeIn = i;
-                }
-            }
+            List<long[]> segments = range.segments();
+            int resumeIn = afterKey == null ? -1 : range.segmentHolding(afterToken);
             for (int i = Math.max(0, resumeIn); i < segments.size(); i++) {
                 long[] segment = segments.get(i);
                 byte[] lower = i == resumeIn
@@ -211,23 +206,6 @@ public final class RangeReader {
         }
     }
 
-    /**
-     * The range as inclusive token segments in data order: {@code (from, to]} is one segment;
-     * a range that wraps is {@code (from, MAX]} then {@code [MIN, to]}.
-     */
-    static List<long[]> segments(TokenRange range) {
-        long from = range.fromExclusive();
-        long to = range.toInclusive();
-        if (from < to) {
-            return List.of(new long[] {from + 1, to});
-        }
-        List<long[]> segments = new ArrayList<>(2);
-        if (from != Long.MAX_VALUE) {
-            segments.add(new long[] {from + 1, Long.MAX_VALUE});
-        }
-        segments.add(new long[] {Long.MIN_VALUE, to});
-        return segments;
-    }
 
     // The smallest key after {@code key}: the key followed by a 0 byte.
     private static byte[] next(byte[] key) {
