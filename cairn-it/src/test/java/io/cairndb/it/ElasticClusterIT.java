@@ -43,7 +43,7 @@ import seedclient.SeedCoordinator.WriteKeyValueResponse;
 // Proves, against real processes started at once and a client generated from the seed text, that
 // a cluster holding data grows, shrinks and raises a tenant's replication factor under quorum
 // writes without losing an acknowledged write, and that a migration survives kill -9 of its
-// target and of a source mid-transfer, resuming where it was.
+// target, of a source and of the control group's leader mid-transfer, resuming where it was.
 class ElasticClusterIT {
 
     private static final int KEYS = 20_000;
@@ -316,6 +316,16 @@ class ElasticClusterIT {
         return read.getSuccess() ? read.getValue().toStringUtf8() : null;
     }
 
+    /** The index of the node that leads the control group now (CairnDB's own admin stub). */
+    private int controlLeader() {
+        String leader = io.cairndb.api.admin.AdminServiceGrpc.newBlockingStub(channels[0])
+                .withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getControlStatus(io.cairndb.api.admin.GetControlStatusRequest
+                        .getDefaultInstance()).getLeaderId();
+        assertThat(leader).matches("n[0-2]");
+        return Integer.parseInt(leader.substring(1));
+    }
+
     private void killAndRestart(int index, String streamRate) throws Exception {
         nodes[index].kill();
         nodes[index] = node(index, streamRate).launch().awaitReady();
@@ -379,7 +389,7 @@ class ElasticClusterIT {
     }
 
     @Test
-    void aMigrationSurvivesKillNineOfItsTargetAndOfASourceMidTransfer() throws Exception {
+    void aMigrationSurvivesKillNineOfItsTargetASourceAndTheControlLeaderMidTransfer() throws Exception {
         // Slow enough that each transfer is caught in the middle.
         String rate = Integer.toString(256 << 10);
         launchAtOnce(3, rate);
@@ -400,13 +410,22 @@ class ElasticClusterIT {
         assertThat(nodes[3].log()).contains("migration " + addition + ": task")
                 .contains("resumes at range");
 
-        // The draining node is a source of every range it leaves; killed mid-transfer, the
-        // targets carry on from the other replicas, and its restart changes nothing.
+        // The draining node is the source of every range it leaves; killed mid-transfer, the
+        // targets wait for it, and resume where they were once it is back.
         String removal = seed(0).removeStorageNode(RemoveStorageNodeRequest.newBuilder()
                 .setNodeId("n2").build()).getMigrationId();
         follow(removal, 0, status -> status.getProgress().getPercentage() >= 20);
         killAndRestart(2, rate);
-        follow(removal, 1, ElasticClusterIT::completed);
+        // Then the control group's leader dies mid-transfer: the migration lives in the Raft
+        // log, and the targets' reports reach the next leader.
+        GetMigrationStatusResponse beforeLeaderDies = follow(removal, 1,
+                status -> status.getProgress().getPercentage() >= 40
+                        || status.getStatus().equals("completed"));
+        int leader = controlLeader();
+        if (!beforeLeaderDies.getStatus().equals("completed")) {
+            killAndRestart(leader, rate);
+        }
+        follow(removal, leader == 1 ? 0 : 1, ElasticClusterIT::completed);
         stopWriters();
         everyAcknowledgedWriteReadsBack(new String[] {"pair"}, "pair", 0, 1, 3);
     }
