@@ -235,13 +235,7 @@ public final class ClusterMetadata implements NodeDirectory {
     /** A state at {@code event.version()} with new tenants and nodes and the event logged. */
     ClusterMetadata with(Map<String, TenantInfo> newTenants, Map<String, NodeInfo> newNodes,
                          AuditEvent event) {
-        Map<String, TenantInfo> sortedTenants = newTenants == tenants ? tenants
-                : Collections.unmodifiableMap(new TreeMap<>(newTenants));
-        Map<String, NodeInfo> sortedNodes = newNodes == nodes ? nodes
-                : Collections.unmodifiableMap(new TreeMap<>(newNodes));
-        return new ClusterMetadata(event.version(), config, configVersion, configChangedAtMillis,
-                sortedTenants, sortedNodes, sortedNodes == nodes ? ring : null,
-                appended(event), migrations);
+        return with(event.version(), newTenants, newNodes, migrations, event);
     }
 
     /**
@@ -255,13 +249,8 @@ public final class ClusterMetadata implements NodeDirectory {
             throw new IllegalStateException("version " + newVersion
                     + " does not follow metadata version " + version);
         }
-        Map<String, TenantInfo> sortedTenants = newTenants == tenants ? tenants
-                : Collections.unmodifiableMap(new TreeMap<>(newTenants));
-        Map<String, NodeInfo> sortedNodes = newNodes == nodes ? nodes
-                : Collections.unmodifiableMap(new TreeMap<>(newNodes));
-        return new ClusterMetadata(newVersion, config, configVersion, configChangedAtMillis,
-                sortedTenants, sortedNodes, sortedNodes == nodes ? ring : null,
-                event == null ? auditEvents : appended(event), trimmed(newMigrations));
+        return rebuilt(newVersion, newTenants, newNodes, newMigrations,
+                event == null ? auditEvents : appended(event));
     }
 
     /**
@@ -270,13 +259,20 @@ public final class ClusterMetadata implements NodeDirectory {
      */
     ClusterMetadata replacing(Map<String, TenantInfo> newTenants, Map<String, NodeInfo> newNodes,
                               List<Migration> newMigrations) {
+        return rebuilt(version, newTenants, newNodes, newMigrations, auditEvents);
+    }
+
+    // Maps that are the current ones are kept as they are, and so is the ring with the nodes.
+    private ClusterMetadata rebuilt(long newVersion, Map<String, TenantInfo> newTenants,
+                                    Map<String, NodeInfo> newNodes, List<Migration> newMigrations,
+                                    List<AuditEvent> newEvents) {
         Map<String, TenantInfo> sortedTenants = newTenants == tenants ? tenants
                 : Collections.unmodifiableMap(new TreeMap<>(newTenants));
         Map<String, NodeInfo> sortedNodes = newNodes == nodes ? nodes
                 : Collections.unmodifiableMap(new TreeMap<>(newNodes));
-        return new ClusterMetadata(version, config, configVersion, configChangedAtMillis,
-                sortedTenants, sortedNodes, sortedNodes == nodes ? ring : null, auditEvents,
-                trimmed(newMigrations));
+        return new ClusterMetadata(newVersion, config, configVersion, configChangedAtMillis,
+                sortedTenants, sortedNodes, sortedNodes == nodes ? ring : null, newEvents,
+                newMigrations == migrations ? migrations : trimmed(newMigrations));
     }
 
     // Keeps every unfinished migration and the newest finished ones.

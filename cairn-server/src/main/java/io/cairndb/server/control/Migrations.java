@@ -101,11 +101,10 @@ final class Migrations {
             }
         }
         nodes.put(node.nodeId(), nodes.get(node.nodeId()).withStatus(NodeInfo.DRAINING));
-        ClusterMetadata draining = state.with(state.tenants(), nodes, stamp.event("remove_node",
-                null, node.nodeId(), "storage node '" + node.nodeId() + "' draining"
-                        + (command.force() ? " (forced: its ranges are copied from the other "
-                        + "replicas)" : "")));
-        draining = draining.replacing(draining.tenants(), draining.nodes(), migrations);
+        ClusterMetadata draining = state.with(stamp.index(), state.tenants(), nodes, migrations,
+                stamp.event("remove_node", null, node.nodeId(), "storage node '"
+                        + node.nodeId() + "' draining" + (command.force() ? " (forced: its "
+                        + "ranges are copied from the other replicas)" : "")));
         return enqueue(draining, Migration.NODE_DELETION, node.nodeId(), null, 0,
                 command.force(), stamp);
     }
@@ -149,26 +148,23 @@ final class Migrations {
                                   MetadataStateMachine.Stamp stamp) {
         List<Migration> migrations = new ArrayList<>(state.migrations());
         Migration migration = state.migration(command.migrationId());
+        AuditEvent flipped = null;
         // A report that arrives after its migration ended changes nothing, but still takes its
-        // place in the log.
+        // place in the log. Progress is not audited; the flip it may bring is.
         if (migration != null && migration.running()) {
             Migration progressed = migration.progressed(command.target(), new Migration.Progress(
                     command.keysMoved(), command.bytesMoved(), command.totalKeys(),
                     command.totalBytes()), new HashSet<>(command.doneTasks()));
             migrations.set(migrations.indexOf(migration), progressed);
+            if (progressed.allTasksDone()) {
+                flipped = stamp.event("migration_completed", progressed.tenantId(),
+                        progressed.nodeId(), "migration '" + progressed.id() + "' ("
+                                + progressed.type() + ") flipped: " + progressed.keysMigrated()
+                                + " keys moved");
+            }
         }
-        // Progress is not audited; the flip it may bring is.
-        ClusterMetadata next = state.with(stamp.index(), state.tenants(), state.nodes(),
-                migrations, null);
-        Migration progressed = next.migration(command.migrationId());
-        if (progressed != null && progressed.running() && progressed.allTasksDone()) {
-            next = state.with(stamp.index(), state.tenants(), state.nodes(), migrations,
-                    stamp.event("migration_completed", progressed.tenantId(),
-                            progressed.nodeId(), "migration '" + progressed.id() + "' ("
-                                    + progressed.type() + ") flipped: " + progressed.keysMigrated()
-                                    + " keys moved"));
-        }
-        return advance(next, command.atMillis());
+        return advance(state.with(stamp.index(), state.tenants(), state.nodes(), migrations,
+                flipped), command.atMillis());
     }
 
     static ClusterMetadata cancel(ClusterMetadata state, MetadataCommand.CancelMigration command,
@@ -187,14 +183,12 @@ final class Migrations {
         List<Migration> migrations = new ArrayList<>(state.migrations());
         migrations.set(migrations.indexOf(migration), migration.finishedAs(Migration.CANCELLED,
                 command.atMillis(), why));
-        Map<String, NodeInfo> nodes = reverted(state, migration);
-        ClusterMetadata cancelled = state.with(state.tenants(), nodes, stamp.event(
-                "cancel_migration", migration.tenantId(), migration.nodeId(), "migration '"
-                        + migration.id() + "' (" + migration.type() + ") cancelled: " + why));
-        cancelled = cancelled.replacing(cancelled.tenants(), cancelled.nodes(), migrations);
+        ClusterMetadata cancelled = state.with(stamp.index(), state.tenants(),
+                reverted(state, migration), migrations, stamp.event("cancel_migration",
+                        migration.tenantId(), migration.nodeId(), "migration '" + migration.id()
+                                + "' (" + migration.type() + ") cancelled: " + why));
         return advance(cancelled, command.atMillis());
     }
-
 
     /**
      * Flips the running migration if all its tasks are done, then starts the next waiting one,
