@@ -51,31 +51,6 @@ public final class MemoryStore implements VersionStore {
         }
     }
 
-    /** One key as stored, with its unexpired idempotency records, as a migration moves it. */
-    public record MovedEntry(byte[] key, long token, Version version, List<MovedRecord> records) {
-
-        public MovedEntry {
-            records = List.copyOf(records);
-        }
-
-        /** Bytes of the key and value, as transfers count them. */
-        public long size() {
-            return key.length + (version.value() == null ? 0 : version.value().length);
-        }
-    }
-
-    /** An idempotency record of a moved key. */
-    public record MovedRecord(String idempotencyKey, IdempotencyRecord record) {
-    }
-
-    /**
-     * One chunk of a range: its entries, and the position after its last (a token and key), or
-     * {@code exhausted} when the range holds nothing more (then the position is 0 and null).
-     */
-    public record Chunk(List<MovedEntry> entries, long resumeToken, byte[] resumeKey,
-                        boolean exhausted) {
-    }
-
     private final VersionResolver resolver;
     private final TreeMap<StoredKey, Version> versions = new TreeMap<>();
     private final TreeMap<RecordKey, IdempotencyRecord> records = new TreeMap<>();
@@ -140,11 +115,11 @@ public final class MemoryStore implements VersionStore {
      * {@code (from, MAX]} then {@code [MIN, to]}; a position in neither segment reads the range
      * from its start. Records expired at {@code nowMillis} are left behind.
      */
-    public Chunk readRange(String tenantId, TokenRange range, long afterToken, byte[] afterKey,
+    public MovedKeys.Chunk readRange(String tenantId, TokenRange range, long afterToken, byte[] afterKey,
                            int itemsMax, long bytesMax, long nowMillis) {
         List<long[]> segments = range.segments();
         int resumeIn = afterKey == null ? -1 : range.segmentHolding(afterToken);
-        List<MovedEntry> entries = new ArrayList<>();
+        List<MovedKeys.Entry> entries = new ArrayList<>();
         long bytes = 0;
         for (int i = Math.max(0, resumeIn); i < segments.size(); i++) {
             long[] segment = segments.get(i);
@@ -158,18 +133,18 @@ public final class MemoryStore implements VersionStore {
                     break;
                 }
                 byte[] key = bytes(at.key());
-                MovedEntry entry = new MovedEntry(key, at.token(), stored.getValue(),
+                MovedKeys.Entry entry = new MovedKeys.Entry(key, at.token(), stored.getValue(),
                         recordsOf(tenantId, at.key(), nowMillis));
                 if (!entries.isEmpty() && (entries.size() >= itemsMax
                         || bytes + entry.size() > bytesMax)) {
-                    MovedEntry last = entries.get(entries.size() - 1);
-                    return new Chunk(entries, last.token(), last.key(), false);
+                    MovedKeys.Entry last = entries.get(entries.size() - 1);
+                    return new MovedKeys.Chunk(entries, 0, last.token(), last.key(), false);
                 }
                 entries.add(entry);
                 bytes += entry.size();
             }
         }
-        return new Chunk(entries, 0, null, true);
+        return new MovedKeys.Chunk(entries, 1, 0, null, true);
     }
 
     /**
@@ -177,7 +152,7 @@ public final class MemoryStore implements VersionStore {
      * write merges it (no idempotency check); a record is kept only if none is stored under its
      * idempotency key. The twin of the RocksDB store's {@code DataStore.adopt}.
      */
-    public ApplyResult adopt(String tenantId, MovedEntry entry) {
+    public ApplyResult adopt(String tenantId, MovedKeys.Entry entry) {
         StoredKey stored = new StoredKey(tenantId, entry.token(),
                 ByteBuffer.wrap(entry.key().clone()));
         Version previous = versions.get(stored);
@@ -187,7 +162,7 @@ public final class MemoryStore implements VersionStore {
         if (!result.stored().equals(previous)) {
             versions.put(stored, result.stored());
         }
-        for (MovedRecord moved : entry.records()) {
+        for (MovedKeys.Record moved : entry.records()) {
             records.putIfAbsent(new RecordKey(tenantId, stored.key(), moved.idempotencyKey()),
                     moved.record());
         }
@@ -210,20 +185,20 @@ public final class MemoryStore implements VersionStore {
     }
 
     /** Keys (tombstones included) and their key and value bytes in a range of a tenant. */
-    public long[] measure(String tenantId, TokenRange range) {
+    public MovedKeys.Size measure(String tenantId, TokenRange range) {
         long keys = 0;
         long bytes = 0;
         long afterToken = 0;
         byte[] afterKey = null;
         while (true) {
-            Chunk chunk = readRange(tenantId, range, afterToken, afterKey, 4096, Long.MAX_VALUE,
+            MovedKeys.Chunk chunk = readRange(tenantId, range, afterToken, afterKey, 4096, Long.MAX_VALUE,
                     Long.MAX_VALUE);
-            for (MovedEntry entry : chunk.entries()) {
+            for (MovedKeys.Entry entry : chunk.entries()) {
                 keys++;
                 bytes += entry.size();
             }
             if (chunk.exhausted()) {
-                return new long[] {keys, bytes};
+                return new MovedKeys.Size(keys, bytes);
             }
             afterToken = chunk.resumeToken();
             afterKey = chunk.resumeKey();
@@ -246,8 +221,8 @@ public final class MemoryStore implements VersionStore {
     }
 
 
-    private List<MovedRecord> recordsOf(String tenantId, ByteBuffer key, long nowMillis) {
-        List<MovedRecord> found = new ArrayList<>(0);
+    private List<MovedKeys.Record> recordsOf(String tenantId, ByteBuffer key, long nowMillis) {
+        List<MovedKeys.Record> found = new ArrayList<>(0);
         for (Map.Entry<RecordKey, IdempotencyRecord> record : records.tailMap(
                 new RecordKey(tenantId, key, ""), true).entrySet()) {
             RecordKey at = record.getKey();
@@ -255,7 +230,7 @@ public final class MemoryStore implements VersionStore {
                 break;
             }
             if (!record.getValue().expired(nowMillis)) {
-                found.add(new MovedRecord(at.idempotencyKey(), record.getValue()));
+                found.add(new MovedKeys.Record(at.idempotencyKey(), record.getValue()));
             }
         }
         return found;

@@ -5,6 +5,7 @@ import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.Idempotency;
 import io.cairndb.core.IdempotencyRecord;
+import io.cairndb.core.MovedKeys;
 import io.cairndb.core.Mutation;
 import io.cairndb.core.Tokens;
 import io.cairndb.core.Version;
@@ -231,7 +232,7 @@ public final class DataStore implements VersionStore {
      * write would merge it: whatever arrived first, replicas converge. A record is kept only if
      * none is stored under its idempotency key, so the first answer stays the answer.
      */
-    public CompletableFuture<ApplyResult> adopt(String tenantId, RangeReader.MovedEntry entry) {
+    public CompletableFuture<ApplyResult> adopt(String tenantId, MovedKeys.Entry entry) {
         return submit(new Mutation(tenantId, entry.key(), entry.token(), entry.version(), null),
                 entry.records(), false);
     }
@@ -245,7 +246,7 @@ public final class DataStore implements VersionStore {
     }
 
     private CompletableFuture<ApplyResult> submit(Mutation mutation,
-                                                  List<RangeReader.MovedRecord> records,
+                                                  List<MovedKeys.Record> records,
                                                   boolean purge) {
         CompletableFuture<ApplyResult> result = new CompletableFuture<>();
         if (state != StorageFiles.State.RUNNING) {
@@ -318,7 +319,7 @@ public final class DataStore implements VersionStore {
      * A mutation waiting for its shard; {@code adopted} are moved idempotency records to keep
      * with it, and {@code purge} deletes the key instead.
      */
-    private record Pending(Mutation mutation, List<RangeReader.MovedRecord> adopted,
+    private record Pending(Mutation mutation, List<MovedKeys.Record> adopted,
                            boolean purge, CompletableFuture<ApplyResult> result) {
     }
 
@@ -437,10 +438,10 @@ public final class DataStore implements VersionStore {
         return result;
     }
 
-    private void adoptRecords(Mutation m, List<RangeReader.MovedRecord> adopted, WriteBatch batch,
+    private void adoptRecords(Mutation m, List<MovedKeys.Record> adopted, WriteBatch batch,
                               Map<ByteBuffer, IdempotencyRecord> written)
             throws RocksDBException {
-        for (RangeReader.MovedRecord moved : adopted) {
+        for (MovedKeys.Record moved : adopted) {
             byte[] recordKey = Codec.idempotencyKey(m.tenantId(), m.key(),
                     moved.idempotencyKey());
             ByteBuffer id = ByteBuffer.wrap(recordKey);

@@ -2,6 +2,7 @@ package io.cairndb.storage;
 
 import io.cairndb.core.IdempotencyRecord;
 import io.cairndb.core.MigrationPlan.TokenRange;
+import io.cairndb.core.MovedKeys;
 import io.cairndb.core.Tokens;
 import io.cairndb.core.Version;
 import java.nio.charset.StandardCharsets;
@@ -23,31 +24,6 @@ import org.rocksdb.Snapshot;
  */
 public final class RangeReader {
 
-    /** One key as stored, with its idempotency records. */
-    public record MovedEntry(byte[] key, long token, Version version, List<MovedRecord> records) {
-
-        /** Bytes of the key and value, as transfers count them. */
-        public long size() {
-            return key.length + (version.value() == null ? 0 : version.value().length);
-        }
-    }
-
-    /** An idempotency record of a moved key. */
-    public record MovedRecord(String idempotencyKey, IdempotencyRecord record) {
-    }
-
-    /**
-     * One chunk: its entries, and the position after its last (the index of its range among
-     * those asked for, a token and a key) or {@code exhausted} when the ranges hold nothing more.
-     */
-    public record Chunk(List<MovedEntry> entries, int resumeRange, long resumeToken,
-                        byte[] resumeKey, boolean exhausted) {
-    }
-
-    /** Keys and their bytes (key and value) in a range. */
-    public record Size(long keys, long bytes) {
-    }
-
     private final StorageFiles files;
 
     RangeReader(StorageFiles files) {
@@ -59,7 +35,7 @@ public final class RangeReader {
      * ({@code afterKey} null: from the range's start), at most {@code itemsMax} entries and
      * {@code bytesMax} bytes (at least one entry if any is left).
      */
-    public Chunk read(String tenantId, TokenRange range, long afterToken, byte[] afterKey,
+    public MovedKeys.Chunk read(String tenantId, TokenRange range, long afterToken, byte[] afterKey,
                       int itemsMax, long bytesMax, long nowMillis) {
         return read(tenantId, List.of(range), 0, afterToken, afterKey, itemsMax, bytesMax,
                 nowMillis, true);
@@ -71,7 +47,7 @@ public final class RangeReader {
      * null: from that range's start). One chunk may span several ranges, so small ranges cost
      * no more calls than one large one.
      */
-    public Chunk read(String tenantId, List<TokenRange> ranges, int rangeIndex, long afterToken,
+    public MovedKeys.Chunk read(String tenantId, List<TokenRange> ranges, int rangeIndex, long afterToken,
                       byte[] afterKey, int itemsMax, long bytesMax, long nowMillis) {
         return read(tenantId, ranges, rangeIndex, afterToken, afterKey, itemsMax, bytesMax,
                 nowMillis, true);
@@ -81,13 +57,13 @@ public final class RangeReader {
      * As {@link #read}, without idempotency records: what a node holds, for measuring and
      * cleaning up.
      */
-    public Chunk readVersions(String tenantId, TokenRange range, long afterToken,
+    public MovedKeys.Chunk readVersions(String tenantId, TokenRange range, long afterToken,
                               byte[] afterKey, int itemsMax, long bytesMax) {
         return read(tenantId, List.of(range), 0, afterToken, afterKey, itemsMax, bytesMax, 0,
                 false);
     }
 
-    private Chunk read(String tenantId, List<TokenRange> ranges, int rangeIndex,
+    private MovedKeys.Chunk read(String tenantId, List<TokenRange> ranges, int rangeIndex,
                        long afterToken, byte[] afterKey, int itemsMax, long bytesMax,
                        long nowMillis, boolean withRecords) {
         files.ensureOpen();
@@ -100,8 +76,8 @@ public final class RangeReader {
                 boolean resume = r == rangeIndex && afterKey != null;
                 if (!chunk.fill(snapshot, records, ranges.get(r), resume ? afterToken : 0,
                         resume ? afterKey : null)) {
-                    MovedEntry last = chunk.entries.get(chunk.entries.size() - 1);
-                    return new Chunk(chunk.entries, r, last.token(), last.key(), false);
+                    MovedKeys.Entry last = chunk.entries.get(chunk.entries.size() - 1);
+                    return new MovedKeys.Chunk(chunk.entries, r, last.token(), last.key(), false);
                 }
             }
         } catch (RocksDBException e) {
@@ -110,7 +86,7 @@ public final class RangeReader {
         } finally {
             files.db().releaseSnapshot(snapshot);
         }
-        return new Chunk(chunk.entries, ranges.size(), 0, null, true);
+        return new MovedKeys.Chunk(chunk.entries, ranges.size(), 0, null, true);
     }
 
     /** A chunk being filled, range after range, up to its bounds. */
@@ -121,7 +97,7 @@ public final class RangeReader {
         final long bytesMax;
         final long nowMillis;
         final boolean withRecords;
-        final List<MovedEntry> entries = new ArrayList<>();
+        final List<MovedKeys.Entry> entries = new ArrayList<>();
         long bytes;
 
         Filling(String tenantId, int itemsMax, long bytesMax, long nowMillis,
@@ -166,7 +142,7 @@ public final class RangeReader {
                                 || bytes + size > bytesMax)) {
                             return false;
                         }
-                        entries.add(new MovedEntry(key, Tokens.readSortable(dataKey,
+                        entries.add(new MovedKeys.Entry(key, Tokens.readSortable(dataKey,
                                 prefix.length), version, withRecords
                                 ? records(records, tenantId, key, nowMillis) : List.of()));
                         bytes += size;
@@ -179,26 +155,26 @@ public final class RangeReader {
     }
 
     /** The keys and bytes of {@code tenantId} in {@code range}, tombstones included. */
-    public Size measure(String tenantId, TokenRange range) {
+    public MovedKeys.Size measure(String tenantId, TokenRange range) {
         return measure(tenantId, List.of(range));
     }
 
     /** The keys and bytes of {@code tenantId} in all of {@code ranges}, tombstones included. */
-    public Size measure(String tenantId, List<TokenRange> ranges) {
+    public MovedKeys.Size measure(String tenantId, List<TokenRange> ranges) {
         long keys = 0;
         long bytes = 0;
         int rangeIndex = 0;
         long afterToken = 0;
         byte[] afterKey = null;
         while (true) {
-            Chunk chunk = read(tenantId, ranges, rangeIndex, afterToken, afterKey, 4096,
+            MovedKeys.Chunk chunk = read(tenantId, ranges, rangeIndex, afterToken, afterKey, 4096,
                     Long.MAX_VALUE, 0, false);
-            for (MovedEntry entry : chunk.entries()) {
+            for (MovedKeys.Entry entry : chunk.entries()) {
                 keys++;
                 bytes += entry.size();
             }
             if (chunk.exhausted()) {
-                return new Size(keys, bytes);
+                return new MovedKeys.Size(keys, bytes);
             }
             rangeIndex = chunk.resumeRange();
             afterToken = chunk.resumeToken();
@@ -212,11 +188,11 @@ public final class RangeReader {
         return Arrays.copyOf(key, key.length + 1);
     }
 
-    private List<MovedRecord> records(RocksIterator it, String tenantId, byte[] key,
+    private List<MovedKeys.Record> records(RocksIterator it, String tenantId, byte[] key,
                                       long nowMillis) {
         byte[] prefix = Codec.idempotencyKey(tenantId, key, "");
         it.seek(prefix);
-        List<MovedRecord> found = null;
+        List<MovedKeys.Record> found = null;
         while (it.isValid() && Codec.startsWith(it.key(), prefix)) {
             byte[] recordKey = it.key();
             IdempotencyRecord record = Codec.decodeIdempotency(it.value(),
@@ -225,7 +201,7 @@ public final class RangeReader {
                 if (found == null) {
                     found = new ArrayList<>(1);
                 }
-                found.add(new MovedRecord(new String(recordKey, prefix.length,
+                found.add(new MovedKeys.Record(new String(recordKey, prefix.length,
                         recordKey.length - prefix.length, StandardCharsets.UTF_8), record));
             }
             it.next();

@@ -7,6 +7,7 @@ import io.cairndb.core.ApplyResult;
 import io.cairndb.core.Idempotency;
 import io.cairndb.core.IdempotencyRecord;
 import io.cairndb.core.MigrationPlan.TokenRange;
+import io.cairndb.core.MovedKeys;
 import io.cairndb.core.Mutation;
 import io.cairndb.core.Tokens;
 import io.cairndb.core.VectorClock;
@@ -84,8 +85,8 @@ class DataStoreMigrationTest {
         IdempotencyRecord other = record(bytes("other"), 90, "n3");
         IdempotencyRecord fresh = record(bytes("fresh"), 95, "n3");
         adopt("t", "k", Version.write(bytes("other"), "n3", 90), List.of(
-                new RangeReader.MovedRecord("idem", other),
-                new RangeReader.MovedRecord("fresh", fresh)));
+                new MovedKeys.Record("idem", other),
+                new MovedKeys.Record("fresh", fresh)));
 
         ApplyResult retry = store.apply("t", "k", Version.write(first, "n1", 200),
                 check("idem", first));
@@ -105,7 +106,7 @@ class DataStoreMigrationTest {
         byte[] value = bytes("paid");
         ApplyResult first = store.apply("t", "k", Version.write(value, "n1", 100),
                 check("pay-1", value));
-        List<RangeReader.MovedEntry> moved = store.engine().ranges().read("t",
+        List<MovedKeys.Entry> moved = store.engine().ranges().read("t",
                 new TokenRange(0, 0), 0, null, 10, Long.MAX_VALUE, NOW).entries();
         assertThat(moved).hasSize(1);
         assertThat(moved.get(0).records()).hasSize(1);
@@ -229,9 +230,9 @@ class DataStoreMigrationTest {
     // ------------------------------------------------------------------------------ helpers
 
     private ApplyResult adopt(String tenant, String key, Version version,
-                              List<RangeReader.MovedRecord> records) {
+                              List<MovedKeys.Record> records) {
         byte[] keyBytes = bytes(key);
-        return store.data().adopt(tenant, new RangeReader.MovedEntry(keyBytes,
+        return store.data().adopt(tenant, new MovedKeys.Entry(keyBytes,
                 Tokens.token(tenant, keyBytes), version, records)).join();
     }
 

@@ -7,6 +7,7 @@ import io.cairndb.core.Idempotency;
 import io.cairndb.core.IdempotencyRecord;
 import io.cairndb.core.MemoryStore;
 import io.cairndb.core.MigrationPlan.TokenRange;
+import io.cairndb.core.MovedKeys;
 import io.cairndb.core.Mutation;
 import io.cairndb.core.Tokens;
 import io.cairndb.core.VectorClock;
@@ -120,10 +121,10 @@ class MemoryStoreTwinTest {
                         assertThat(actual.stored()).as(where).isEqualTo(expected.stored());
                     } else if (roll < 6) {
                         String tenant = TENANTS[random.nextInt(TENANTS.length)];
-                        MemoryStore.MovedEntry moved = randomMoved(random, step, tokens);
-                        ApplyResult expected = data.adopt(tenant, new RangeReader.MovedEntry(
+                        MovedKeys.Entry moved = randomMoved(random, step, tokens);
+                        ApplyResult expected = data.adopt(tenant, new MovedKeys.Entry(
                                 moved.key(), moved.token(), moved.version(),
-                                moved.records().stream().map(r -> new RangeReader.MovedRecord(
+                                moved.records().stream().map(r -> new MovedKeys.Record(
                                         r.idempotencyKey(), r.record())).toList())).join();
                         ApplyResult actual = twin.adopt(tenant, moved);
                         assertThat(actual.stored()).as(where + " adopt").isEqualTo(
@@ -133,13 +134,13 @@ class MemoryStoreTwinTest {
                     } else if (roll < 7) {
                         // Purge a stored key, with the version it holds or with an older one.
                         String tenant = TENANTS[random.nextInt(TENANTS.length)];
-                        MemoryStore.Chunk all = twin.readRange(tenant,
+                        MovedKeys.Chunk all = twin.readRange(tenant,
                                 new TokenRange(Long.MAX_VALUE, Long.MAX_VALUE), 0, null,
                                 1_000, Long.MAX_VALUE, 0);
                         if (all.entries().isEmpty()) {
                             continue;
                         }
-                        MemoryStore.MovedEntry victim = all.entries().get(
+                        MovedKeys.Entry victim = all.entries().get(
                                 random.nextInt(all.entries().size()));
                         Version seen = random.nextInt(4) == 0
                                 ? Version.write(new byte[] {1}, "n9", 1) : victim.version();
@@ -186,11 +187,12 @@ class MemoryStoreTwinTest {
         }
         for (int chunkNumber = 0; chunkNumber < 100; chunkNumber++) {
             String at = where + " range " + range + " chunk " + chunkNumber;
-            RangeReader.Chunk expected = reader.read(tenant, range, afterToken, afterKey,
+            MovedKeys.Chunk expected = reader.read(tenant, range, afterToken, afterKey,
                     itemsMax, bytesMax, nowMillis);
-            MemoryStore.Chunk actual = twin.readRange(tenant, range, afterToken, afterKey,
+            MovedKeys.Chunk actual = twin.readRange(tenant, range, afterToken, afterKey,
                     itemsMax, bytesMax, nowMillis);
             assertThat(actual.exhausted()).as(at).isEqualTo(expected.exhausted());
+            assertThat(actual.resumeRange()).as(at).isEqualTo(expected.resumeRange());
             assertThat(actual.resumeToken()).as(at).isEqualTo(expected.resumeToken());
             assertThat(actual.resumeKey()).as(at).isEqualTo(expected.resumeKey());
             assertThat(describe(actual)).as(at).isEqualTo(describe(expected));
@@ -200,26 +202,13 @@ class MemoryStoreTwinTest {
             afterToken = expected.resumeToken();
             afterKey = expected.resumeKey();
         }
-        RangeReader.Size size = reader.measure(tenant, range);
-        assertThat(twin.measure(tenant, range)).as(where + " measure " + range)
-                .containsExactly(size.keys(), size.bytes());
+        MovedKeys.Size size = reader.measure(tenant, range);
+        assertThat(twin.measure(tenant, range)).as(where + " measure " + range).isEqualTo(size);
     }
 
-    private static List<String> describe(MemoryStore.Chunk chunk) {
+    private static List<String> describe(MovedKeys.Chunk chunk) {
         List<String> out = new ArrayList<>();
-        for (MemoryStore.MovedEntry entry : chunk.entries()) {
-            StringBuilder line = new StringBuilder(entry.token() + " "
-                    + java.util.HexFormat.of().formatHex(entry.key()) + " " + entry.version());
-            entry.records().forEach(r -> line.append(" ").append(describe(r.idempotencyKey(),
-                    r.record())));
-            out.add(line.toString());
-        }
-        return out;
-    }
-
-    private static List<String> describe(RangeReader.Chunk chunk) {
-        List<String> out = new ArrayList<>();
-        for (RangeReader.MovedEntry entry : chunk.entries()) {
+        for (MovedKeys.Entry entry : chunk.entries()) {
             StringBuilder line = new StringBuilder(entry.token() + " "
                     + java.util.HexFormat.of().formatHex(entry.key()) + " " + entry.version());
             entry.records().forEach(r -> line.append(" ").append(describe(r.idempotencyKey(),
@@ -271,16 +260,16 @@ class MemoryStoreTwinTest {
     }
 
     /** An entry as another replica would send it: a version and zero to two records. */
-    private static MemoryStore.MovedEntry randomMoved(Random random, int step, long[] tokens) {
+    private static MovedKeys.Entry randomMoved(Random random, int step, long[] tokens) {
         Mutation base = randomMutation(random, step);
-        List<MemoryStore.MovedRecord> records = new ArrayList<>();
+        List<MovedKeys.Record> records = new ArrayList<>();
         for (int i = random.nextInt(3); i > 0; i--) {
-            records.add(new MemoryStore.MovedRecord("idem-" + random.nextInt(3),
+            records.add(new MovedKeys.Record("idem-" + random.nextInt(3),
                     new IdempotencyRecord(new byte[] {(byte) random.nextInt(3)}, 10_000 + step,
                             1_009_000 + random.nextInt(200), base.version().clock(),
                             base.version().hlc(), base.version().coordinatorNodeId())));
         }
-        return new MemoryStore.MovedEntry(randomKey(random),
+        return new MovedKeys.Entry(randomKey(random),
                 tokens[random.nextInt(tokens.length)], base.version(), records);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairndb.core.Idempotency;
 import io.cairndb.core.MigrationPlan.TokenRange;
+import io.cairndb.core.MovedKeys;
 import io.cairndb.core.Mutation;
 import io.cairndb.core.Tokens;
 import io.cairndb.core.Version;
@@ -125,9 +126,9 @@ class RangeReaderTest {
 
     @Test
     void tombstonesTravelWithTheirKeys() {
-        List<RangeReader.MovedEntry> entries = readAll(new TokenRange(0, 0), 7, 100, 0);
+        List<MovedKeys.Entry> entries = readAll(new TokenRange(0, 0), 7, 100, 0);
 
-        for (RangeReader.MovedEntry entry : entries) {
+        for (MovedKeys.Entry entry : entries) {
             String key = text(entry.key());
             assertThat(entry.version().isTombstone()).as(key).isEqualTo(deleted.contains(key));
             assertThat(entry.version()).isEqualTo(store.data().get(TENANT, entry.key(),
@@ -161,9 +162,9 @@ class RangeReaderTest {
         assertThat(expired.get("ab")).isEmpty();
         assertThat(expired.get("abc")).isEmpty();
 
-        RangeReader.MovedEntry ab = readAll(all, 100, Long.MAX_VALUE, 2_000).stream()
+        MovedKeys.Entry ab = readAll(all, 100, Long.MAX_VALUE, 2_000).stream()
                 .filter(entry -> text(entry.key()).equals("ab")).findFirst().orElseThrow();
-        RangeReader.MovedRecord record = ab.records().get(0);
+        MovedKeys.Record record = ab.records().get(0);
         assertThat(record.record().expiresAtMillis()).isEqualTo(6_000);
         assertThat(record.record().requestHash()).isEqualTo(Idempotency.requestHash(
                 bytes("value of ab")));
@@ -180,10 +181,10 @@ class RangeReaderTest {
                         : ("value of " + key).length());
             }
             assertThat(store.engine().ranges().measure(TENANT, range)).as("%s", range)
-                    .isEqualTo(new RangeReader.Size(expected.size(), bytes));
+                    .isEqualTo(new MovedKeys.Size(expected.size(), bytes));
         }
         assertThat(store.engine().ranges().measure("nobody", new TokenRange(0, 0)))
-                .isEqualTo(new RangeReader.Size(0, 0));
+                .isEqualTo(new MovedKeys.Size(0, 0));
     }
 
     // ------------------------------------------------------------------------------ helpers
@@ -197,16 +198,16 @@ class RangeReaderTest {
         return read;
     }
 
-    private List<RangeReader.MovedEntry> readAll(TokenRange range, int itemsMax, long bytesMax,
+    private List<MovedKeys.Entry> readAll(TokenRange range, int itemsMax, long bytesMax,
                                                  long nowMillis) {
-        List<RangeReader.MovedEntry> all = new ArrayList<>();
+        List<MovedKeys.Entry> all = new ArrayList<>();
         long afterToken = 0;
         byte[] afterKey = null;
         for (int chunks = 0; chunks <= tokens.size() + 1; chunks++) {
-            RangeReader.Chunk chunk = store.engine().ranges().read(TENANT, range, afterToken,
+            MovedKeys.Chunk chunk = store.engine().ranges().read(TENANT, range, afterToken,
                     afterKey, itemsMax, bytesMax, nowMillis);
             assertThat(chunk.entries().size()).isLessThanOrEqualTo(itemsMax);
-            long bytes = chunk.entries().stream().mapToLong(RangeReader.MovedEntry::size).sum();
+            long bytes = chunk.entries().stream().mapToLong(MovedKeys.Entry::size).sum();
             if (chunk.entries().size() > 1) {
                 assertThat(bytes).isLessThanOrEqualTo(bytesMax);
             }
@@ -215,7 +216,7 @@ class RangeReaderTest {
                 return all;
             }
             assertThat(chunk.entries()).as("a chunk that is not the last").isNotEmpty();
-            RangeReader.MovedEntry last = chunk.entries().get(chunk.entries().size() - 1);
+            MovedKeys.Entry last = chunk.entries().get(chunk.entries().size() - 1);
             assertThat(chunk.resumeToken()).isEqualTo(last.token());
             assertThat(chunk.resumeKey()).isEqualTo(last.key());
             afterToken = chunk.resumeToken();
@@ -265,11 +266,11 @@ class RangeReaderTest {
         }
     }
 
-    private static Map<String, List<String>> records(List<RangeReader.MovedEntry> entries) {
+    private static Map<String, List<String>> records(List<MovedKeys.Entry> entries) {
         Map<String, List<String>> records = new LinkedHashMap<>();
-        for (RangeReader.MovedEntry entry : entries) {
+        for (MovedKeys.Entry entry : entries) {
             records.put(text(entry.key()), entry.records().stream()
-                    .map(RangeReader.MovedRecord::idempotencyKey).toList());
+                    .map(MovedKeys.Record::idempotencyKey).toList());
         }
         return records;
     }

@@ -8,6 +8,7 @@ import io.cairndb.core.Idempotency;
 import io.cairndb.core.MemoryStore;
 import io.cairndb.core.Migration;
 import io.cairndb.core.MigrationPlan.TokenRange;
+import io.cairndb.core.MovedKeys;
 import io.cairndb.core.Mutation;
 import io.cairndb.core.Placement;
 import io.cairndb.core.ReadMachine;
@@ -159,6 +160,21 @@ final class SimCluster {
     private static final long CLEANUP_GRACE_MILLIS = 1_000;
     private static final long SETTLE_MILLIS_MAX = 120_000;
     /** Events a violation prints, from {@code -Dsim.traceEvents} (60 by default). */
+    /**
+     * Runs {@code seeds} seeds from {@code -Dsim.firstSeed} (1 by default) into one set of
+     * figures, stopping at the first violation; with {@code -Dsim.seed=N}, that seed alone.
+     */
+    static Stats runSeeds(Settings settings, int seeds) {
+        Stats stats = new Stats();
+        String one = System.getProperty("sim.seed");
+        long base = one != null ? Long.parseLong(one) : Long.getLong("sim.firstSeed", 1L);
+        int count = one != null ? 1 : seeds;
+        for (int i = 0; i < count && stats.violations.isEmpty(); i++) {
+            new SimCluster(base + i, settings, stats).run();
+        }
+        return stats;
+    }
+
     private static final int TRACE_EVENTS = Integer.getInteger("sim.traceEvents", 60);
     /**
      * Whether a factor may be lowered by two at once (3 to 1). On by default since kept replicas
@@ -267,7 +283,7 @@ final class SimCluster {
                     bytesToMove, done);
         }
 
-        Checkpoint received(MemoryStore.Chunk chunk, long chunkKeys, long chunkBytes) {
+        Checkpoint received(MovedKeys.Chunk chunk, long chunkKeys, long chunkBytes) {
             return chunk.exhausted()
                     ? new Checkpoint(range + 1, 0, null, keys + chunkKeys, bytes + chunkBytes,
                             measured, totalKeys, totalBytes, done)
@@ -1519,9 +1535,9 @@ final class SimCluster {
             fetch(node, task, "measure " + key, source -> {
                 long[] size = {0, 0};
                 for (TokenRange range : task.ranges()) {
-                    long[] measured = source.store.measure(task.tenantId(), range);
-                    size[0] += measured[0];
-                    size[1] += measured[1];
+                    MovedKeys.Size measured = source.store.measure(task.tenantId(), range);
+                    size[0] += measured.keys();
+                    size[1] += measured.bytes();
                 }
                 return size;
             }, 0, (size, error) -> {
@@ -1558,7 +1574,7 @@ final class SimCluster {
                         return;
                     }
                     long bytes = 0;
-                    for (MemoryStore.MovedEntry entry : chunk.entries()) {
+                    for (MovedKeys.Entry entry : chunk.entries()) {
                         node.store.adopt(task.tenantId(), entry);
                         bytes += entry.size();
                     }
@@ -1697,7 +1713,7 @@ final class SimCluster {
             ControlState view = node.view;
             long through = view.migrations.stream().filter(Migration::finished)
                     .mapToLong(Migration::finishedAtMillis).max().orElse(0);
-            Map<String, MemoryStore.Chunk> read = new TreeMap<>();
+            Map<String, MovedKeys.Chunk> read = new TreeMap<>();
             for (String tenant : view.factors.keySet()) {
                 read.put(tenant, node.store.readRange(tenant, EVERY_TOKEN, 0, null,
                         Integer.MAX_VALUE, Long.MAX_VALUE, node.wallMillis()));
@@ -1705,8 +1721,8 @@ final class SimCluster {
             atNode(node, 1 + random.nextInt(5), "cleanup purges", () -> {
                 node.cleaning = false;
                 long purged = 0;
-                for (Map.Entry<String, MemoryStore.Chunk> tenant : read.entrySet()) {
-                    for (MemoryStore.MovedEntry entry : tenant.getValue().entries()) {
+                for (Map.Entry<String, MovedKeys.Chunk> tenant : read.entrySet()) {
+                    for (MovedKeys.Entry entry : tenant.getValue().entries()) {
                         if (!view.placement().holds(node.id, tenant.getKey(),
                                 view.factors.get(tenant.getKey()), entry.token())) {
                             node.store.purge(tenant.getKey(), entry.key(), entry.token(),
@@ -1980,7 +1996,7 @@ final class SimCluster {
 
     /** After a cleanup: what the node holds without right arrived after the cleanup read it. */
     private void checkCleanedNode(Node node, ControlState view,
-                                  Map<String, MemoryStore.Chunk> read) {
+                                  Map<String, MovedKeys.Chunk> read) {
         Map<String, Version> seen = new HashMap<>();
         read.forEach((tenant, chunk) -> chunk.entries().forEach(entry -> seen.put(tenant + "/"
                 + new String(entry.key(), StandardCharsets.UTF_8), entry.version())));

@@ -5,6 +5,7 @@ import io.cairndb.api.peer.FetchRangeResponse;
 import io.cairndb.api.peer.MovedEntry;
 import io.cairndb.api.peer.MovedRecord;
 import io.cairndb.core.IdempotencyRecord;
+import io.cairndb.core.MovedKeys;
 import io.cairndb.core.Version;
 import io.cairndb.server.replica.PeerCodec;
 import io.cairndb.storage.RangeReader;
@@ -23,15 +24,15 @@ final class MovedCodec {
     private MovedCodec() {
     }
 
-    static FetchRangeResponse toProto(RangeReader.Chunk chunk) {
+    static FetchRangeResponse toProto(MovedKeys.Chunk chunk) {
         FetchRangeResponse.Builder response = FetchRangeResponse.newBuilder()
                 .setExhausted(chunk.exhausted());
-        for (RangeReader.MovedEntry entry : chunk.entries()) {
+        for (MovedKeys.Entry entry : chunk.entries()) {
             MovedEntry.Builder moved = MovedEntry.newBuilder()
                     .setKey(ByteString.copyFrom(entry.key()))
                     .setToken(entry.token())
                     .setVersion(PeerCodec.toProto(entry.version()));
-            for (RangeReader.MovedRecord record : entry.records()) {
+            for (MovedKeys.Record record : entry.records()) {
                 IdempotencyRecord r = record.record();
                 moved.addRecords(MovedRecord.newBuilder()
                         .setIdempotencyKey(record.idempotencyKey())
@@ -56,18 +57,18 @@ final class MovedCodec {
      *
      * @throws IllegalStateException if the chunk's checksum does not match its entries
      */
-    static List<RangeReader.MovedEntry> fromProto(FetchRangeResponse response) {
-        List<RangeReader.MovedEntry> entries = new ArrayList<>(response.getEntriesCount());
+    static List<MovedKeys.Entry> fromProto(FetchRangeResponse response) {
+        List<MovedKeys.Entry> entries = new ArrayList<>(response.getEntriesCount());
         for (MovedEntry moved : response.getEntriesList()) {
-            List<RangeReader.MovedRecord> records = new ArrayList<>(moved.getRecordsCount());
+            List<MovedKeys.Record> records = new ArrayList<>(moved.getRecordsCount());
             for (MovedRecord r : moved.getRecordsList()) {
-                records.add(new RangeReader.MovedRecord(r.getIdempotencyKey(),
+                records.add(new MovedKeys.Record(r.getIdempotencyKey(),
                         new IdempotencyRecord(r.getRequestHash().toByteArray(),
                                 r.getCreatedAtMillis(), r.getExpiresAtMillis(),
                                 PeerCodec.fromProto(r.getClockList()), r.getHlc(),
                                 r.getCoordinatorNodeId())));
             }
-            entries.add(new RangeReader.MovedEntry(moved.getKey().toByteArray(),
+            entries.add(new MovedKeys.Entry(moved.getKey().toByteArray(),
                     moved.getToken(), PeerCodec.fromProto(moved.getVersion()), records));
         }
         int expected = checksum(entries);
@@ -79,10 +80,10 @@ final class MovedCodec {
         return entries;
     }
 
-    static int checksum(List<RangeReader.MovedEntry> entries) {
+    static int checksum(List<MovedKeys.Entry> entries) {
         CRC32C crc = new CRC32C();
         ByteBuffer longs = ByteBuffer.allocate(8);
-        for (RangeReader.MovedEntry entry : entries) {
+        for (MovedKeys.Entry entry : entries) {
             crc.update(entry.key());
             crc.update(longs.clear().putLong(entry.token()).flip());
             Version version = entry.version();

@@ -3,6 +3,7 @@ package io.cairndb.server.migration;
 import io.cairndb.api.peer.FetchRangeRequest;
 import io.cairndb.api.peer.FetchRangeResponse;
 import io.cairndb.core.MigrationPlan.TokenRange;
+import io.cairndb.core.MovedKeys;
 import io.cairndb.core.Validation;
 import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.replica.RangeSource;
@@ -50,7 +51,7 @@ public final class RangeService implements RangeSource {
                 span.getFromExclusive(), span.getToInclusive())));
         return CompletableFuture.supplyAsync(() -> {
             if (request.getMeasureOnly()) {
-                RangeReader.Size size = reader.measure(request.getTenantId(), ranges);
+                MovedKeys.Size size = reader.measure(request.getTenantId(), ranges);
                 return FetchRangeResponse.newBuilder().setExhausted(true).setKeys(size.keys())
                         .setBytes(size.bytes()).build();
             }
