@@ -23,6 +23,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs {@code cairn} command lines in-process against a {@link FakeCoordinator} and a
@@ -118,32 +119,38 @@ final class CliHarness implements AutoCloseable {
         }
     }
 
-    /** A clock that moves only when told to. */
+    /** A clock that moves only when told to; its copies in other zones move with it. */
     static final class ManualClock extends Clock {
 
-        private volatile long nowMillis;
+        private final AtomicLong nowMillis;
+        private final ZoneId zone;
 
         ManualClock(long nowMillis) {
+            this(new AtomicLong(nowMillis), ZoneOffset.UTC);
+        }
+
+        private ManualClock(AtomicLong nowMillis, ZoneId zone) {
             this.nowMillis = nowMillis;
+            this.zone = zone;
         }
 
         void advance(Duration duration) {
-            nowMillis += duration.toMillis();
+            nowMillis.addAndGet(duration.toMillis());
         }
 
         @Override
         public ZoneId getZone() {
-            return ZoneOffset.UTC;
+            return zone;
         }
 
         @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("the manual clock is in UTC only");
+        public Clock withZone(ZoneId newZone) {
+            return new ManualClock(nowMillis, newZone);
         }
 
         @Override
         public Instant instant() {
-            return Instant.ofEpochMilli(nowMillis);
+            return Instant.ofEpochMilli(nowMillis.get());
         }
     }
 }

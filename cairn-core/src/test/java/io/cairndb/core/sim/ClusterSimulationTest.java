@@ -11,22 +11,10 @@ import org.junit.jupiter.api.Test;
 class ClusterSimulationTest {
 
     private static final int SEEDS = Integer.getInteger("sim.seeds", 2_000);
-    private static final long FIRST_SEED = Long.getLong("sim.firstSeed", 1L);
-
-    private static SimCluster.Stats runSeeds(SimCluster.Settings settings, int seeds) {
-        SimCluster.Stats stats = new SimCluster.Stats();
-        String one = System.getProperty("sim.seed");
-        long base = one != null ? Long.parseLong(one) : FIRST_SEED;
-        int count = one != null ? 1 : seeds;
-        for (int i = 0; i < count && stats.violations.isEmpty(); i++) {
-            new SimCluster(base + i, settings, stats).run();
-        }
-        return stats;
-    }
 
     @Test
     void noInvariantBreaksUnderFaultsSkewAndCrashesWithSyncDurability() {
-        SimCluster.Stats stats = runSeeds(SimCluster.Settings.standard(), SEEDS);
+        SimCluster.Stats stats = SimCluster.runSeeds(SimCluster.Settings.standard(), SEEDS);
         System.out.println(stats.summary("ClusterSimulationTest (sync)"));
         assertThat(stats.violations).as("replay one with -Dsim.seed=N").isEmpty();
         if (System.getProperty("sim.seed") != null) {
@@ -40,7 +28,8 @@ class ClusterSimulationTest {
 
     @Test
     void noInvariantBreaksWithPeriodicDurability() {
-        SimCluster.Stats stats = runSeeds(SimCluster.Settings.standard().periodicDurability(),
+        SimCluster.Stats stats = SimCluster.runSeeds(
+                SimCluster.Settings.standard().periodicDurability(),
                 Math.max(1, SEEDS / 3));
         System.out.println(stats.summary("ClusterSimulationTest (periodic)"));
         assertThat(stats.violations).as("replay one with -Dsim.seed=N").isEmpty();

@@ -13,22 +13,10 @@ import org.junit.jupiter.api.Test;
 class MigrationSimulationTest {
 
     private static final int SEEDS = Integer.getInteger("sim.seeds", 300);
-    private static final long FIRST_SEED = Long.getLong("sim.firstSeed", 1L);
-
-    private static SimCluster.Stats runSeeds(SimCluster.Settings settings, int seeds) {
-        SimCluster.Stats stats = new SimCluster.Stats();
-        String one = System.getProperty("sim.seed");
-        long base = one != null ? Long.parseLong(one) : FIRST_SEED;
-        int count = one != null ? 1 : seeds;
-        for (int i = 0; i < count && stats.violations.isEmpty(); i++) {
-            new SimCluster(base + i, settings, stats).run();
-        }
-        return stats;
-    }
 
     @Test
     void noInvariantBreaksWhileDataMovesWithSyncDurability() {
-        SimCluster.Stats stats = runSeeds(SimCluster.Settings.migrating(), SEEDS);
+        SimCluster.Stats stats = SimCluster.runSeeds(SimCluster.Settings.migrating(), SEEDS);
         System.out.println(stats.summary("MigrationSimulationTest (sync)"));
         assertThat(stats.violations).as("replay one with -Dsim.seed=N").isEmpty();
         if (System.getProperty("sim.seed") != null) {
@@ -43,7 +31,8 @@ class MigrationSimulationTest {
 
     @Test
     void noInvariantBreaksWhileDataMovesWithPeriodicDurability() {
-        SimCluster.Stats stats = runSeeds(SimCluster.Settings.migrating().periodicDurability(),
+        SimCluster.Stats stats = SimCluster.runSeeds(
+                SimCluster.Settings.migrating().periodicDurability(),
                 Math.max(1, SEEDS / 3));
         System.out.println(stats.summary("MigrationSimulationTest (periodic)"));
         assertThat(stats.violations).as("replay one with -Dsim.seed=N").isEmpty();

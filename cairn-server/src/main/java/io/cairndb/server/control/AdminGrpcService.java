@@ -85,15 +85,15 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
 
     private final MetadataStore metadata;
     private final Membership membership;
-    private final java.util.function.LongSupplier cleanup;
+    private final java.util.function.Supplier<CompletableFuture<Long>> cleanup;
     private final List<ConfigWatcher> watchers = new CopyOnWriteArrayList<>();
 
     /**
-     * @param cleanup deletes, on this node, the keys it no longer owns, and says how many; it
-     *     blocks while it scans
+     * @param cleanup starts deleting, on this node, the keys it no longer owns; completes with
+     *     how many
      */
     public AdminGrpcService(MetadataStore metadata, Membership membership,
-                            java.util.function.LongSupplier cleanup) {
+                            java.util.function.Supplier<CompletableFuture<Long>> cleanup) {
         this.metadata = Objects.requireNonNull(metadata, "metadata");
         this.membership = Objects.requireNonNull(membership, "membership");
         this.cleanup = Objects.requireNonNull(cleanup, "cleanup");
@@ -461,7 +461,7 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     @Override
     public void cleanupNode(CleanupNodeRequest request,
                             StreamObserver<CleanupNodeResponse> observer) {
-        answer(observer, () -> CompletableFuture.supplyAsync(cleanup::getAsLong),
+        answer(observer, cleanup::get,
                 deleted -> CleanupNodeResponse.newBuilder().setSuccess(true)
                         .setNodeId(membership.selfNodeId()).setKeysDeleted(deleted).build(),
                 (code, message) -> CleanupNodeResponse.newBuilder().setSuccess(false)

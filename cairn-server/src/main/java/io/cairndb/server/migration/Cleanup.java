@@ -2,6 +2,7 @@ package io.cairndb.server.migration;
 
 import io.cairndb.core.Migration;
 import io.cairndb.core.MigrationPlan.TokenRange;
+import io.cairndb.core.MovedKeys;
 import io.cairndb.core.Placement;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataStore;
@@ -42,6 +43,8 @@ final class Cleanup {
     private final NodeMetadata local;
     private final RangeReader reader;
     private final LongSupplier wallMillis;
+    /** {@link #CLEANED_THROUGH} as stored; read once, then kept in step with what is written. */
+    private volatile long cleanedThrough = -1;
 
     Cleanup(String self, MetadataStore metadata, DataStore data, NodeMetadata local,
             RangeReader reader, LongSupplier wallMillis) {
@@ -82,6 +85,7 @@ final class Cleanup {
         }
         if (through > cleanedThrough()) {
             local.put(CLEANED_THROUGH, ByteBuffer.allocate(8).putLong(through).array());
+            cleanedThrough = through;
         }
         LOG.info("cleanup deleted {} keys this node no longer owns", deleted);
         return deleted;
@@ -92,7 +96,7 @@ final class Cleanup {
         long afterToken = 0;
         byte[] afterKey = null;
         while (true) {
-            RangeReader.Chunk chunk = reader.readVersions(tenantId, EVERY_TOKEN, afterToken,
+            MovedKeys.Chunk chunk = reader.readVersions(tenantId, EVERY_TOKEN, afterToken,
                     afterKey, PAGE_ITEMS, Long.MAX_VALUE);
             ClusterMetadata view = metadata.current();
             TenantInfo tenant = view.tenant(tenantId);
@@ -101,7 +105,7 @@ final class Cleanup {
             }
             Placement placement = view.placement();
             List<CompletableFuture<?>> purges = new ArrayList<>();
-            for (RangeReader.MovedEntry entry : chunk.entries()) {
+            for (MovedKeys.Entry entry : chunk.entries()) {
                 if (!placement.holds(self, tenantId, tenant.replicationFactor(), entry.token())) {
                     purges.add(data.purge(tenantId, entry.key(), entry.token(), entry.version()));
                     deleted++;
@@ -117,7 +121,10 @@ final class Cleanup {
     }
 
     private long cleanedThrough() {
-        byte[] stored = local.get(CLEANED_THROUGH);
-        return stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
+        if (cleanedThrough < 0) {
+            byte[] stored = local.get(CLEANED_THROUGH);
+            cleanedThrough = stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
+        }
+        return cleanedThrough;
     }
 }

@@ -6,8 +6,10 @@ import com.google.common.util.concurrent.RateLimiter;
 import io.cairndb.api.peer.FetchRangeRequest;
 import io.cairndb.api.peer.FetchRangeResponse;
 import io.cairndb.api.peer.TokenSpan;
+import io.cairndb.core.Backoff;
 import io.cairndb.core.Migration;
 import io.cairndb.core.MigrationPlan.TokenRange;
+import io.cairndb.core.MovedKeys;
 import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataCommand;
@@ -18,6 +20,7 @@ import io.cairndb.storage.NodeMetadata;
 import io.cairndb.storage.RangeReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,6 +63,8 @@ public final class MigrationRunner implements AutoCloseable {
     private static final String CHECKPOINT_PREFIX = "migration/";
     /** How often the runner looks for work and reports. */
     static final long TICK_MILLIS = 200;
+    /** How long a task that paused on a failure (a source down, say) waits to try again. */
+    private static final Backoff RETRY = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
 
     /** Sends a peer a FetchRange request. */
     public interface RangeFetcher {
@@ -113,7 +119,11 @@ public final class MigrationRunner implements AutoCloseable {
     private final RateLimiter limiter;
     private final ExecutorService workers;
     private final Map<String, Future<?>> active = new ConcurrentHashMap<>();
+    /** Checkpoints read or written since start: the tick reports from them without disk reads. */
+    private final Map<String, Checkpoint> checkpoints = new ConcurrentHashMap<>();
     private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
+    /** For a task that paused on a failure: how many times in a row, and when to try again. */
+    private final Map<String, long[]> retries = new ConcurrentHashMap<>();
     private final AtomicBoolean reporting = new AtomicBoolean();
     private final AtomicBoolean cleaning = new AtomicBoolean();
     private volatile MetadataCommand.ReportMigration lastReport;
@@ -153,9 +163,12 @@ public final class MigrationRunner implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** Deletes, now, the keys this node no longer owns; the number deleted. */
-    public long cleanupNow() {
-        return cleanup.run();
+    /**
+     * Deletes, now, the keys this node no longer owns, on the runner's threads (a scan of every
+     * tenant; never on a caller's); completes with the number deleted.
+     */
+    public CompletableFuture<Long> cleanupNow() {
+        return CompletableFuture.supplyAsync(cleanup::run, workers);
     }
 
     void tick() {
@@ -166,8 +179,10 @@ public final class MigrationRunner implements AutoCloseable {
             if (running != null && settled(view, running)) {
                 for (Migration.Task task : running.tasks()) {
                     String key = checkpointKey(running.id(), task.index());
+                    long[] retry = retries.get(key);
                     if (task.done() || !task.target().equals(self) || active.containsKey(key)
-                            || active.size() >= settings.maxConcurrentTransfers() || closed) {
+                            || active.size() >= settings.maxConcurrentTransfers() || closed
+                            || (retry != null && wallMillis.getAsLong() < retry[1])) {
                         continue;
                     }
                     active.put(key, workers.submit(() -> transfer(running.id(), task)));
@@ -237,10 +252,10 @@ public final class MigrationRunner implements AutoCloseable {
                             .setAfterKey(com.google.protobuf.ByteString.copyFrom(at.afterKey()));
                 }
                 FetchRangeResponse chunk = call(task, request.build());
-                List<RangeReader.MovedEntry> entries = MovedCodec.fromProto(chunk);
+                List<MovedKeys.Entry> entries = MovedCodec.fromProto(chunk);
                 List<CompletableFuture<?>> stored = new ArrayList<>(entries.size());
                 long bytes = 0;
-                for (RangeReader.MovedEntry entry : entries) {
+                for (MovedKeys.Entry entry : entries) {
                     stored.add(data.adopt(task.tenantId(), entry));
                     bytes += entry.size();
                 }
@@ -266,6 +281,7 @@ public final class MigrationRunner implements AutoCloseable {
                 }
             }
             lastFailure.remove(key);
+            retries.remove(key);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
@@ -276,6 +292,9 @@ public final class MigrationRunner implements AutoCloseable {
                 LOG.warn("migration {}: task {} paused, will resume: {}", migrationId,
                         task.index(), reason);
             }
+            long[] retry = retries.computeIfAbsent(key, ignored -> new long[2]);
+            retry[1] = wallMillis.getAsLong() + RETRY.delay((int) retry[0]++,
+                    ThreadLocalRandom.current()).toMillis();
         }
     }
 
@@ -349,28 +368,23 @@ public final class MigrationRunner implements AutoCloseable {
         if (!mine) {
             return;
         }
+        long at = wallMillis.getAsLong();
         MetadataCommand.ReportMigration report = new MetadataCommand.ReportMigration(
-                running.id(), self, keys, bytes, totalKeys, totalBytes, done, 0);
+                running.id(), self, keys, bytes, totalKeys, totalBytes, done, at);
         MetadataCommand.ReportMigration previous = lastReport;
         boolean newlyDone = previous == null || !previous.migrationId().equals(running.id())
                 || previous.doneTasks().size() < done.size();
-        boolean changed = previous == null || !sameFigures(previous, report);
-        boolean due = wallMillis.getAsLong() - lastReportMillis >= settings.reportIntervalMillis();
+        boolean due = at - lastReportMillis >= settings.reportIntervalMillis();
         // A report that failed leaves lastReport as it was, so it is sent again.
-        if (!changed || !(due || now || newlyDone)) {
+        if ((previous != null && sameFigures(previous, report)) || !(due || now || newlyDone)
+                || !reporting.compareAndSet(false, true)) {
             return;
         }
-        if (!reporting.compareAndSet(false, true)) {
-            return;
-        }
-        long at = wallMillis.getAsLong();
-        MetadataCommand.ReportMigration stamped = new MetadataCommand.ReportMigration(
-                report.migrationId(), self, keys, bytes, totalKeys, totalBytes, done, at);
         lastReportMillis = at;
-        metadata.submit(stamped).whenComplete((applied, error) -> {
+        metadata.submit(report).whenComplete((applied, error) -> {
             reporting.set(false);
             if (error == null && applied.ok()) {
-                lastReport = stamped;
+                lastReport = report;
             }
         });
     }
@@ -406,16 +420,19 @@ public final class MigrationRunner implements AutoCloseable {
         return CHECKPOINT_PREFIX + migrationId + "/" + task;
     }
 
+    // From this node's metadata the first time (after a restart), from memory after that.
     private Checkpoint load(String key) {
-        byte[] stored = local.get(key);
-        if (stored == null) {
-            return Checkpoint.START;
-        }
-        try {
-            return JSON.readValue(stored, Checkpoint.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("checkpoint " + key + " is unreadable", e);
-        }
+        return checkpoints.computeIfAbsent(key, ignored -> {
+            byte[] stored = local.get(key);
+            if (stored == null) {
+                return Checkpoint.START;
+            }
+            try {
+                return JSON.readValue(stored, Checkpoint.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException("checkpoint " + key + " is unreadable", e);
+            }
+        });
     }
 
     private void save(String key, Checkpoint checkpoint) {
@@ -424,6 +441,7 @@ public final class MigrationRunner implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot encode checkpoint " + key, e);
         }
+        checkpoints.put(key, checkpoint);
     }
 
     @Override

@@ -25,6 +25,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,8 @@ class AdminGrpcServiceRaftTest {
                 System::currentTimeMillis, 1_000, 1_000, 500, store::current, version -> { });
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(new AdminGrpcService(store, membership, () -> 0)).build().start();
+                .addService(new AdminGrpcService(store, membership,
+                () -> CompletableFuture.completedFuture(0L))).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         admin = AdminServiceGrpc.newBlockingStub(channel);
     }

@@ -78,7 +78,8 @@ class AdminGrpcServiceTest {
     private void serve(MetadataStore store) throws Exception {
         membership = new Membership("n1", null, new HybridLogicalClock(), wallMillis::get, 1_000,
                 1_000, 500, store::current, version -> { });
-        service = new AdminGrpcService(store, membership, () -> 0);
+        service = new AdminGrpcService(store, membership,
+                () -> CompletableFuture.completedFuture(0L));
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor().addService(service)
                 .build().start();
