@@ -5,6 +5,7 @@ import io.cairndb.core.Validation;
 import io.cairndb.core.VersionResolver;
 import io.cairndb.api.control.JoinRequest;
 import io.cairndb.api.peer.StatsResponse;
+import io.cairndb.server.common.Components;
 import io.cairndb.server.common.ConfigException;
 import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.control.ClusterMetadata;
@@ -30,7 +31,6 @@ import io.cairndb.server.replica.HintRouting;
 import io.cairndb.server.replica.HintedHandoff;
 import io.cairndb.server.replica.PeerCodec;
 import io.cairndb.server.replica.PeerGrpcService;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -97,19 +97,13 @@ public final class CairnServer implements AutoCloseable {
     private final MetadataStore metadata;
     private final Server grpc;
     private final Server peer;
-    private final Membership membership;
     private final HttpPlane http;
-    private final NodeMetrics metrics;
-    private final ScheduledExecutorService maintenance;
     private final Coordinator coordinator;
-    private final MigrationRunner migrations;
-    private final ExecutorService rangeReaders;
+    private final Components components;
 
     private CairnServer(ServerConfig config, String nodeId, Path dataDir, StorageEngine storage,
-                        MetadataStore metadata, Server grpc, Server peer, Membership membership,
-                        HttpPlane http, NodeMetrics metrics,
-                        ScheduledExecutorService maintenance, Coordinator coordinator,
-                        MigrationRunner migrations, ExecutorService rangeReaders) {
+                        MetadataStore metadata, Server grpc, Server peer, HttpPlane http,
+                        Coordinator coordinator, Components components) {
         this.config = config;
         this.nodeId = nodeId;
         this.dataDir = dataDir;
@@ -117,13 +111,9 @@ public final class CairnServer implements AutoCloseable {
         this.metadata = metadata;
         this.grpc = grpc;
         this.peer = peer;
-        this.membership = membership;
         this.http = http;
-        this.metrics = metrics;
-        this.maintenance = maintenance;
         this.coordinator = coordinator;
-        this.migrations = migrations;
-        this.rangeReaders = rangeReaders;
+        this.components = components;
     }
 
     /** Starts a node on the system clock. */
@@ -149,107 +139,105 @@ public final class CairnServer implements AutoCloseable {
                 config.storage().walBytesMax(),
                 Duration.ofMillis(config.requests().idempotencyTtlMillis())
                         .plus(StorageOptions.IDEMPOTENCY_CLOCK_SLACK));
-        StorageEngine storage;
-        try {
-            storage = StorageEngine.open(dataDir.resolve("storage"), storageOptions,
-                    new VersionResolver());
-        } catch (StorageException e) {
-            throw new ConfigException(e.getMessage(), e);
-        }
-        ScheduledExecutorService maintenance = Executors.newScheduledThreadPool(2, r -> {
-            Thread thread = new Thread(r, "maintenance");
-            thread.setDaemon(true);
-            return thread;
-        });
-        List<AutoCloseable> started = new ArrayList<>();
-        try {
-            // Readings from a node whose clock runs further ahead than the bound are not adopted,
-            // not even from what such a node stored here before a restart.
-            long maxOffsetMillis = config.clock().maxOffsetMillis();
-            HybridLogicalClock hlc = new HybridLogicalClock(Math.min(storage.data().hlcHighWater(),
-                    HybridLogicalClock.pack(wallMillis.getAsLong() + maxOffsetMillis, 0)),
-                    wallMillis, maxOffsetMillis);
-            LocalReplica local = new LocalReplica(nodeId, storage.data());
-            AtomicReference<MetadataStore> metadataRef = new AtomicReference<>();
-            Supplier<ClusterMetadata> view = () -> {
-                MetadataStore store = metadataRef.get();
-                return store == null ? ClusterMetadata.empty(config.cluster()) : store.current();
-            };
-            MembershipSettings membershipSettings = config.membership();
-            Membership membership = new Membership(nodeId, local, hlc, wallMillis,
-                    membershipSettings.heartbeatIntervalMillis(),
-                    config.requests().requestTimeoutMillis(), maxOffsetMillis, view, version -> {
-                        if (metadataRef.get() instanceof RemoteMetadataStore remote) {
-                            remote.behind(version);
-                        }
-                    });
-            started.add(membership);
-            HintedHandoff hints = new HintedHandoff(storage.hints(), membership, hlc, wallMillis,
-                    config.requests().hintWindowMillis(), config.requests().hintsPerNodeMax());
-            NodeMetrics metrics = new NodeMetrics();
-            started.add(metrics);
-            NodeStats stats = new NodeStats() {
-                @Override
-                public long keysCount() {
-                    return storage.data().liveKeys();
-                }
+        Components components = new Components(nodeId);
+        StorageEngine storage = components.start("storage", () -> {
+            try {
+                return StorageEngine.open(dataDir.resolve("storage"), storageOptions,
+                        new VersionResolver());
+            } catch (StorageException e) {
+                throw new ConfigException(e.getMessage(), e);
+            }
+        }, StorageEngine::close);
+        // Runs the node's periodic work; stopped first and last (see "background" below).
+        ScheduledExecutorService maintenance = components.start("scheduler",
+                () -> Executors.newScheduledThreadPool(2, r -> {
+                    Thread thread = new Thread(r, "maintenance");
+                    thread.setDaemon(true);
+                    return thread;
+                }), ScheduledExecutorService::shutdownNow);
+        // Readings from a node whose clock runs further ahead than the bound are not adopted,
+        // not even from what such a node stored here before a restart.
+        long maxOffsetMillis = config.clock().maxOffsetMillis();
+        HybridLogicalClock hlc = new HybridLogicalClock(Math.min(storage.data().hlcHighWater(),
+                HybridLogicalClock.pack(wallMillis.getAsLong() + maxOffsetMillis, 0)),
+                wallMillis, maxOffsetMillis);
+        LocalReplica local = new LocalReplica(nodeId, storage.data());
+        AtomicReference<MetadataStore> metadataRef = new AtomicReference<>();
+        Supplier<ClusterMetadata> view = () -> {
+            MetadataStore store = metadataRef.get();
+            return store == null ? ClusterMetadata.empty(config.cluster()) : store.current();
+        };
+        MembershipSettings membershipSettings = config.membership();
+        Membership membership = components.start("membership", () -> new Membership(nodeId,
+                local, hlc, wallMillis, membershipSettings.heartbeatIntervalMillis(),
+                config.requests().requestTimeoutMillis(), maxOffsetMillis, view, version -> {
+                    if (metadataRef.get() instanceof RemoteMetadataStore remote) {
+                        remote.behind(version);
+                    }
+                }), Membership::close);
+        HintedHandoff hints = new HintedHandoff(storage.hints(), membership, hlc, wallMillis,
+                config.requests().hintWindowMillis(), config.requests().hintsPerNodeMax());
+        // Its JVM meters listen for GC notifications until closed; a restarted node makes new ones.
+        NodeMetrics metrics = components.start("metrics", NodeMetrics::new, NodeMetrics::close);
+        NodeStats stats = new NodeStats() {
+            @Override
+            public long keysCount() {
+                return storage.data().liveKeys();
+            }
 
-                @Override
-                public float diskUsagePercent() {
-                    return diskUsage(dataDir);
-                }
+            @Override
+            public float diskUsagePercent() {
+                return diskUsage(dataDir);
+            }
 
-                @Override
-                public long hintsPending() {
-                    return hints.pendingTotal();
-                }
-            };
-            // Both servers run their handlers on the transport (event-loop) threads: every handler
-            // is asynchronous (storage writes go to the writer shards, reads touch only local
-            // memory and disk, metadata and replica calls return futures), so handing each call
-            // to a pooled thread would cost two thread wake-ups and buy nothing. One connection's
-            // calls are then handled by one thread; clients wanting more spread open more.
-            // Migration sources read ranges off the transport threads, a few at a time.
-            ExecutorService rangeReaders = Executors.newFixedThreadPool(
-                    ServerLimits.MIGRATION_RANGE_READERS, runnable -> {
-                Thread thread = new Thread(runnable, "range-reader-" + nodeId);
-                thread.setDaemon(true);
-                return thread;
-            });
-            started.add(rangeReaders::shutdownNow);
-            Server peer = listen(config.host(), config.peerPort(), "peers",
-                    NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
-                                    config.peerPort()))
-                            .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
-                            .directExecutor()
-                            .addService(new PeerGrpcService(nodeId, local, hlc, wallMillis,
-                                    () -> view.get().version(), membership::heartbeatFrom,
-                                    () -> StatsResponse.newBuilder().setNodeId(nodeId)
-                                            .setKeysCount(stats.keysCount())
-                                            .setDiskUsagePercent(stats.diskUsagePercent())
-                                            .setHintsPending(stats.hintsPending()).build(),
-                                    new RangeService(storage.ranges(), rangeReaders,
-                                            wallMillis)))
-                            .build());
-            started.add(() -> stop(peer));
-            // Client services are added once the metadata exists; the port is bound first
-            // because joining a cluster announces it.
-            ClientServices clientServices = new ClientServices(nodeId);
-            Server grpc = listen(config.host(), config.port(), "clients",
-                    NettyServerBuilder.forAddress(new InetSocketAddress(config.host(),
-                                    config.port()))
-                            .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
-                            .directExecutor()
-                            .fallbackHandlerRegistry(clientServices)
-                            .addService(ProtoReflectionServiceV1.newInstance())
-                            .build());
-            started.add(() -> stop(grpc));
-            MetadataStore metadata;
-            if (config.roles().contains("control")) {
-                metadata = startControlMember(config, nodeId, dataDir, grpc.getPort(),
-                        peer.getPort(), maintenance);
-            } else {
-                metadata = RemoteMetadataStore.join(config.join(), JoinRequest.newBuilder()
+            @Override
+            public long hintsPending() {
+                return hints.pendingTotal();
+            }
+        };
+        // Both servers run their handlers on the transport (event-loop) threads: every handler
+        // is asynchronous (storage writes go to the writer shards, reads touch only local
+        // memory and disk, metadata and replica calls return futures), so handing each call
+        // to a pooled thread would cost two thread wake-ups and buy nothing. One connection's
+        // calls are then handled by one thread; clients wanting more spread open more.
+        // Migration sources read ranges off the transport threads, a few at a time.
+        ExecutorService rangeReaders = components.start("range readers",
+                () -> Executors.newFixedThreadPool(ServerLimits.MIGRATION_RANGE_READERS,
+                        runnable -> {
+                            Thread thread = new Thread(runnable, "range-reader-" + nodeId);
+                            thread.setDaemon(true);
+                            return thread;
+                        }), ExecutorService::shutdownNow);
+        Server peer = components.start("peer server", () -> listen(config.host(),
+                config.peerPort(), "peers", NettyServerBuilder.forAddress(
+                                new InetSocketAddress(config.host(), config.peerPort()))
+                        .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
+                        .directExecutor()
+                        .addService(new PeerGrpcService(nodeId, local, hlc, wallMillis,
+                                () -> view.get().version(), membership::heartbeatFrom,
+                                () -> StatsResponse.newBuilder().setNodeId(nodeId)
+                                        .setKeysCount(stats.keysCount())
+                                        .setDiskUsagePercent(stats.diskUsagePercent())
+                                        .setHintsPending(stats.hintsPending()).build(),
+                                new RangeService(storage.ranges(), rangeReaders,
+                                        wallMillis)))
+                        .build()), CairnServer::stop);
+        // Client services are added once the metadata exists; the port is bound first
+        // because joining a cluster announces it.
+        ClientServices clientServices = new ClientServices(nodeId);
+        Server grpc = components.start("client port", () -> listen(config.host(),
+                config.port(), "clients", NettyServerBuilder.forAddress(
+                                new InetSocketAddress(config.host(), config.port()))
+                        .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
+                        .directExecutor()
+                        .fallbackHandlerRegistry(clientServices)
+                        .addService(ProtoReflectionServiceV1.newInstance())
+                        .build()), CairnServer::stop);
+        MetadataStore metadata = components.start("metadata", () -> config.roles()
+                .contains("control")
+                ? startControlMember(config, nodeId, dataDir, grpc.getPort(), peer.getPort(),
+                        maintenance, wallMillis)
+                : RemoteMetadataStore.join(config.join(), JoinRequest.newBuilder()
                                 .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
                                 .setNodeId(nodeId).setHost(config.host())
                                 .setPort(grpc.getPort()).setPeerPort(peer.getPort())
@@ -257,63 +245,53 @@ public final class CairnServer implements AutoCloseable {
                                 .setWaitForOperator(membershipSettings.waitForOperator()).build(),
                         storage.metadata(), maintenance,
                         config.requests().requestTimeoutMillis(),
-                        membershipSettings.joinTimeoutMillis());
-            }
-            metadataRef.set(metadata);
-            started.add(metadata);
-            metrics.watch(storage, hints, metadata, membership);
-            ClusterRouter router = new ClusterRouter(membership, hints);
-            Coordinator coordinator = new Coordinator(metadata, router,
-                    new Validation(config.limits()), hlc, wallMillis, config.requests(), stats);
-            MigrationRunner migrations = new MigrationRunner(nodeId, metadata, storage.data(),
-                    storage.metadata(), storage.ranges(), membership::fetchRange,
-                    membership::isAlive, membership::viewVersions, config.migration(),
-                    wallMillis,
-                    config.requests().requestTimeoutMillis());
-            started.add(migrations);
-            ClusterAdministration administration = new ClusterAdministration(metadata, router,
-                    wallMillis, stats, config.migration().streamBytesPerSecond());
-            clientServices.add(ServerInterceptors.intercept(new CoordinatorGrpcService(coordinator,
-                    administration), new GrpcRequestMetrics(metrics.requests())));
+                        membershipSettings.joinTimeoutMillis()), MetadataStore::close);
+        metadataRef.set(metadata);
+        metrics.watch(storage, hints, metadata, membership);
+        ClusterRouter router = new ClusterRouter(membership, hints);
+        Coordinator coordinator = new Coordinator(metadata, router,
+                new Validation(config.limits()), hlc, wallMillis, config.requests(), stats);
+        MigrationRunner migrations = components.start("migrations", () -> new MigrationRunner(
+                nodeId, metadata, storage.data(), storage.metadata(), storage.ranges(),
+                membership::fetchRange, membership::isAlive, membership::viewVersions,
+                config.migration(), wallMillis, config.requests().requestTimeoutMillis()),
+                MigrationRunner::close);
+        ClusterAdministration administration = new ClusterAdministration(metadata, router,
+                wallMillis, stats, config.migration().streamBytesPerSecond());
+        AdminGrpcService admin = new AdminGrpcService(metadata, membership,
+                migrations::cleanupNow);
+        ClusterEvents clusterEvents = new ClusterEvents(metadata, membership::isAlive,
+                wallMillis);
+        membership.addVerdictListener(clusterEvents::verdict);
+        HttpPlane http = components.start("http", () -> HttpPlane.start(config.host(),
+                config.httpPort(), nodeId, new Readiness(nodeId, metadata, membership,
+                        components::notRunning, Math.min(ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
+                        config.requests().requestTimeoutMillis())),
+                new RestApi(coordinator, administration, admin, config.limits(),
+                        clusterEvents), metrics), HttpPlane::close);
+        // Closed before the HTTP plane: while client calls drain, readiness already says no.
+        components.run("client services", () -> {
+            clientServices.add(ServerInterceptors.intercept(new CoordinatorGrpcService(
+                    coordinator, administration), new GrpcRequestMetrics(metrics.requests())));
             clientServices.add(new ControlGrpcService(metadata));
-            AdminGrpcService admin = new AdminGrpcService(metadata, membership,
-                    migrations::cleanupNow);
             clientServices.add(admin);
             clientServices.serving();
-            ClusterEvents clusterEvents = new ClusterEvents(metadata, membership::isAlive,
-                    wallMillis);
-            membership.addVerdictListener(clusterEvents::verdict);
-            HttpPlane http = HttpPlane.start(config.host(), config.httpPort(), nodeId,
-                    new Readiness(nodeId, metadata, membership, Math.min(
-                            ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
-                            config.requests().requestTimeoutMillis())),
-                    new RestApi(coordinator, administration, admin, config.limits(),
-                            clusterEvents), metrics);
-            started.add(http);
+        }, () -> stop(grpc));
+        // Periodic work stops before anything it calls is closed.
+        components.run("background", () -> {
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());
             hints.route(hintRouting(metadata));
             migrations.start(maintenance);
-            CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
-                    peer, membership, http, metrics, maintenance, coordinator, migrations,
-                    rangeReaders);
-            LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
-                    + "durability {}{}", nodeId, config.host(), server.port(), config.host(),
-                    peer.getPort(), dataDir, config.storage().durability(),
-                    config.join().isBlank() ? "" : ", joined through " + config.join());
-            return server;
-        } catch (RuntimeException e) {
-            for (int i = started.size() - 1; i >= 0; i--) {
-                try {
-                    started.get(i).close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            maintenance.shutdownNow();
-            storage.close();
-            throw e;
-        }
+        }, maintenance::shutdownNow);
+        components.running();
+        CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
+                peer, http, coordinator, components);
+        LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
+                + "durability {}{}", nodeId, config.host(), server.port(), config.host(),
+                peer.getPort(), dataDir, config.storage().durability(),
+                config.join().isBlank() ? "" : ", joined through " + config.join());
+        return server;
     }
 
     /**
@@ -353,7 +331,8 @@ public final class CairnServer implements AutoCloseable {
      */
     private static MetadataStore startControlMember(ServerConfig config, String nodeId,
                                                     Path dataDir, int port, int peerPort,
-                                                    ScheduledExecutorService scheduler) {
+                                                    ScheduledExecutorService scheduler,
+                                                    LongSupplier wallMillis) {
         Path raftDir = dataDir.resolve("raft");
         // Written before a joiner starts its Raft storage and removed once it has joined: a node
         // killed in between has storage but no group yet, and must ask to join again rather than
@@ -393,7 +372,8 @@ public final class CairnServer implements AutoCloseable {
                             RaftSettings.LOG_SEGMENT_SIZE_BYTES_MAX_DEFAULT)
                     .withElectionTimeout(
                             Duration.ofMillis(config.control().electionTimeoutMinMillis()),
-                            Duration.ofMillis(config.control().electionTimeoutMaxMillis())));
+                            Duration.ofMillis(config.control().electionTimeoutMaxMillis())),
+                    wallMillis);
         } catch (IOException e) {
             throw new ConfigException("cannot start the control group member on "
                     + config.host() + ":" + config.raftPort() + ": " + e.getMessage(), e);
@@ -651,19 +631,15 @@ public final class CairnServer implements AutoCloseable {
         return metadata;
     }
 
+    /** Each of this node's components and where it is in its lifecycle, in start order. */
+    public Map<String, Components.State> components() {
+        return components.states();
+    }
+
+    /** Closes the node's components, newest first; readiness turns false before any stops. */
     @Override
     public void close() {
-        http.close();
-        stop(grpc);
-        // Its JVM meters listen for GC notifications until closed; a restarted node makes new ones.
-        metrics.close();
-        migrations.close();
-        stop(peer);
-        rangeReaders.shutdownNow();
-        membership.close();
-        maintenance.shutdownNow();
-        metadata.close();
-        storage.close();
+        components.close();
         LOG.info("node {} stopped", nodeId);
     }
 }

@@ -9,9 +9,11 @@ import io.cairndb.server.membership.Membership;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * Whether this node can serve (seed 004 {@code /health/ready}): a majority of the control group
+ * Whether this node can serve (seed 004 {@code /health/ready}): every component of the node runs
+ * (a node that is starting or closing is not ready), a majority of the control group
  * answers, this node's cluster view is not behind, and its clock is within bounds of the
  * cluster's (a node whose clock is off coordinates no writes). The answer is the JSON body the HTTP plane
  * sends; it blocks up to the check timeout while the control group is asked, so callers run it
@@ -24,20 +26,33 @@ public final class Readiness {
     private final String nodeId;
     private final MetadataStore metadata;
     private final Membership membership;
+    private final Supplier<List<String>> notRunning;
     private final long checkTimeoutMillis;
 
+    /**
+     * {@code notRunning} names the node's components that are not running (see
+     * {@code Components#notRunning}): any of them makes the node unready.
+     */
     public Readiness(String nodeId, MetadataStore metadata, Membership membership,
-                     long checkTimeoutMillis) {
+                     Supplier<List<String>> notRunning, long checkTimeoutMillis) {
         this.nodeId = nodeId;
         this.metadata = metadata;
         this.membership = membership;
+        this.notRunning = notRunning;
         this.checkTimeoutMillis = checkTimeoutMillis;
     }
 
-    /** Whether this node can serve: a control quorum answers, and its view is not behind. */
+    /**
+     * Whether this node can serve: all its components run, a control quorum answers, its view is
+     * not behind and its clock is in bounds.
+     */
     public ObjectNode readiness() {
         ObjectNode body = JSON.createObjectNode().put("nodeId", nodeId);
         ObjectNode checks = body.putObject("checks");
+        List<String> stopped = notRunning.get();
+        checks.putObject("componentsRunning").put("ok", stopped.isEmpty())
+                .put("detail", stopped.isEmpty() ? "every component of this node is running"
+                        : "not running: " + String.join(", ", stopped));
         boolean quorum;
         try {
             ClusterMetadata read = metadata.readLinearizable()
@@ -76,7 +91,7 @@ public final class Readiness {
         checks.putObject("clockInBounds").put("ok", clockRefusal == null)
                 .put("detail", clockRefusal == null ? "this node's clock is within bounds of "
                         + "the cluster's" : clockRefusal);
-        body.put("ready", quorum && current && clockRefusal == null);
+        body.put("ready", stopped.isEmpty() && quorum && current && clockRefusal == null);
         body.put("viewVersion", local);
         controlGroup(body);
         return body;

@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
@@ -145,11 +146,14 @@ public final class RaftMetadataStore implements MetadataStore {
     private final java.util.Random random = new java.util.Random();
     /** Stamps the commands this member proposes. */
     private final HybridLogicalClock hlc = new HybridLogicalClock();
+    /** The wall clock that stamps proposed entries (tests move it; the node passes its own). */
+    private final LongSupplier wallMillis;
 
     private RaftMetadataStore(RaftSettings settings, Map<String, String> initialMembers,
                               String address, int port, RaftServer server, RaftClient client,
-                              MetadataRaftStateMachine stateMachine) {
+                              MetadataRaftStateMachine stateMachine, LongSupplier wallMillis) {
         this.settings = settings;
+        this.wallMillis = wallMillis;
         this.initialMembers = Map.copyOf(initialMembers);
         this.selfId = RaftPeerId.valueOf(settings.memberId());
         this.address = address;
@@ -202,6 +206,12 @@ public final class RaftMetadataStore implements MetadataStore {
      * made meanwhile wait for one within the request timeout.
      */
     public static RaftMetadataStore start(RaftSettings settings) throws IOException {
+        return start(settings, System::currentTimeMillis);
+    }
+
+    /** Starts this member, stamping what it proposes with {@code wallMillis}. */
+    public static RaftMetadataStore start(RaftSettings settings, LongSupplier wallMillis)
+            throws IOException {
         // The group knows a member by its address, so a port picked at random on the first start
         // is kept for every later one.
         Path addressFile = addressFile(settings.storageDir());
@@ -241,7 +251,7 @@ public final class RaftMetadataStore implements MetadataStore {
             Files.writeString(addressFile, address + "\n", StandardCharsets.UTF_8);
             client = newClient(settings, group, own != null);
             RaftMetadataStore store = new RaftMetadataStore(settings, members, address, port,
-                    server, client, stateMachine);
+                    server, client, stateMachine, wallMillis);
             LOG.info("control member {} started on {} (storage {}, group {}{})",
                     settings.memberId(), address, settings.storageDir(), members.keySet(),
                     own == null ? ", joining" : "");
@@ -407,7 +417,7 @@ public final class RaftMetadataStore implements MetadataStore {
         if (!events.isEmpty()) {
             hlc.observe(events.get(events.size() - 1).hlc());
         }
-        long atMillis = System.currentTimeMillis();
+        long atMillis = wallMillis.getAsLong();
         return new MetadataEntry(command, hlc.now(atMillis), atMillis, settings.memberId());
     }
 
