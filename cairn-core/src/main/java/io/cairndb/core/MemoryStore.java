@@ -101,6 +101,37 @@ public final class MemoryStore implements VersionStore {
     }
 
     @Override
+    public KeyScan scanKeys(String tenantId, byte[] startInclusive, byte[] endExclusive,
+                            int itemsMax, long bytesMax, int examinedMax) {
+        TreeMap<byte[], KeyEntry> inRange = new TreeMap<>(Arrays::compareUnsigned);
+        for (Map.Entry<StoredKey, Version> stored : versions.entrySet()) {
+            if (!stored.getKey().tenantId().equals(tenantId)) {
+                continue;
+            }
+            byte[] key = bytes(stored.getKey().key());
+            if ((startInclusive == null || Arrays.compareUnsigned(key, startInclusive) >= 0)
+                    && (endExclusive == null || Arrays.compareUnsigned(key, endExclusive) < 0)) {
+                inRange.put(key, new KeyEntry(key, stored.getKey().token(), stored.getValue()));
+            }
+        }
+        List<KeyEntry> entries = new ArrayList<>();
+        int examineMax = Math.min(itemsMax, examinedMax);
+        long bytes = 0;
+        byte[] lastExamined = null;
+        for (KeyEntry entry : inRange.values()) {
+            Version version = entry.version();
+            long size = entry.key().length + (version.value() == null ? 0 : version.value().length);
+            if (entries.size() == examineMax || (!entries.isEmpty() && bytes + size > bytesMax)) {
+                return new KeyScan(entries, lastExamined);
+            }
+            bytes += size;
+            entries.add(entry);
+            lastExamined = entry.key();
+        }
+        return new KeyScan(entries, null);
+    }
+
+    @Override
     public long liveKeys(String tenantId) {
         return versions.entrySet().stream()
                 .filter(entry -> entry.getKey().tenantId().equals(tenantId))

@@ -19,6 +19,18 @@ public interface VersionStore {
     /** The stored version of a key (a tombstone included), or null if there is none. */
     Version get(String tenantId, byte[] key, long token);
 
+    /**
+     * One page of a tenant's keys in key order (bytes unsigned), tombstones included, within
+     * {@code [startInclusive, endExclusive)} (either bound may be null for open).
+     *
+     * @param itemsMax entries to return at most
+     * @param bytesMax key and value bytes to return at most (at least one entry is always returned
+     *     if one exists)
+     * @param examinedMax keys to examine at most, bounding the work of one page
+     */
+    KeyScan scanKeys(String tenantId, byte[] startInclusive, byte[] endExclusive, int itemsMax,
+                     long bytesMax, int examinedMax);
+
     /** Live (not deleted) keys of one tenant in this store. */
     long liveKeys(String tenantId);
 }

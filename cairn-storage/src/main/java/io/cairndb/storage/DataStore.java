@@ -5,6 +5,8 @@ import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.Idempotency;
 import io.cairndb.core.IdempotencyRecord;
+import io.cairndb.core.KeyEntry;
+import io.cairndb.core.KeyScan;
 import io.cairndb.core.MovedKeys;
 import io.cairndb.core.Mutation;
 import io.cairndb.core.Tokens;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cairndb.core.ApplyResult;
+import io.cairndb.core.KeyEntry;
+import io.cairndb.core.KeyScan;
 import io.cairndb.core.Mutation;
 import io.cairndb.core.Tokens;
 import io.cairndb.core.Validation;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cairndb.core.ApplyResult;
 import io.cairndb.core.Idempotency;
 import io.cairndb.core.IdempotencyRecord;
+import io.cairndb.core.KeyScan;
 import io.cairndb.core.MemoryStore;
 import io.cairndb.core.MigrationPlan.TokenRange;
 import io.cairndb.core.MovedKeys;
@@ -17,6 +18,7 @@ import io.cairndb.testkit.Property;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -67,9 +69,45 @@ class MemoryStoreTwinTest {
                         assertThat(twin.liveKeys(tenant)).as(where + " live keys of " + tenant)
                                 .isEqualTo(data.liveKeys(tenant));
                     }
+                    compareScans(random, data, twin, where);
                 }
             }
         });
+    }
+
+    /**
+     * Scans a random key range of a tenant page by page, with random bounds on items, bytes and
+     * keys examined, in both stores, and compares every page and where it resumes.
+     */
+    private static void compareScans(Random random, DataStore data, MemoryStore twin,
+                                     String where) {
+        String tenant = TENANTS[random.nextInt(TENANTS.length)];
+        byte[] start = random.nextInt(3) == 0 ? null
+                : ("k" + random.nextInt(4)).getBytes(StandardCharsets.UTF_8);
+        byte[] end = random.nextInt(3) == 0 ? null
+                : ("k" + random.nextInt(5)).getBytes(StandardCharsets.UTF_8);
+        int itemsMax = 1 + random.nextInt(4);
+        long bytesMax = random.nextInt(3) == 0 ? 1 + random.nextInt(6) : Long.MAX_VALUE;
+        int examinedMax = 1 + random.nextInt(4);
+        for (int page = 0; page < 10; page++) {
+            String at = where + " scan " + tenant + " page " + page;
+            KeyScan expected = data.scanKeys(tenant, start, end, itemsMax, bytesMax, examinedMax);
+            KeyScan actual = twin.scanKeys(tenant, start, end, itemsMax, bytesMax, examinedMax);
+            assertThat(describe(actual)).as(at).isEqualTo(describe(expected));
+            if (expected.exhausted()) {
+                return;
+            }
+            start = Arrays.copyOf(expected.resumeAfter(), expected.resumeAfter().length + 1);
+        }
+    }
+
+    private static List<String> describe(KeyScan scan) {
+        List<String> lines = new ArrayList<>();
+        scan.entries().forEach(entry -> lines.add(new String(entry.key(),
+                StandardCharsets.UTF_8) + " " + entry.token() + " " + entry.version()));
+        lines.add("resume after " + (scan.exhausted() ? "none"
+                : new String(scan.resumeAfter(), StandardCharsets.UTF_8)));
+        return lines;
     }
 
     /**

@@ -1,12 +1,12 @@
 package io.cairndb.server.replica;
 
+import io.cairndb.core.ApplyResult;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ErrorCode;
-import io.cairndb.core.Version;
-import io.cairndb.core.ApplyResult;
-import io.cairndb.storage.DataStore;
-import io.cairndb.storage.KeyScan;
+import io.cairndb.core.KeyScan;
 import io.cairndb.core.Mutation;
+import io.cairndb.core.Version;
+import io.cairndb.storage.DataStore;
 import io.cairndb.storage.StorageException;
 import java.util.concurrent.CompletableFuture;
 

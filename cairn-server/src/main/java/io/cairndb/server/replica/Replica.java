@@ -1,9 +1,9 @@
 package io.cairndb.server.replica;
 
-import io.cairndb.core.Version;
 import io.cairndb.core.ApplyResult;
-import io.cairndb.storage.KeyScan;
+import io.cairndb.core.KeyScan;
 import io.cairndb.core.Mutation;
+import io.cairndb.core.Version;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 

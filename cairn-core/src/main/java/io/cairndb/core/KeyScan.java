@@ -1,4 +1,4 @@
-package io.cairndb.storage;
+package io.cairndb.core;
 
 import java.util.List;
 

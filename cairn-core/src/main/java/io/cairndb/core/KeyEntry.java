@@ -1,6 +1,5 @@
-package io.cairndb.storage;
+package io.cairndb.core;
 
-import io.cairndb.core.Version;
 
 /** A key, its token and its stored version (which may be a tombstone), as a scan returns it. */
 public record KeyEntry(byte[] key, long token, Version version) {
