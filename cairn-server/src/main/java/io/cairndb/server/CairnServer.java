@@ -30,9 +30,11 @@ import io.cairndb.server.replica.HintRouting;
 import io.cairndb.server.replica.HintedHandoff;
 import io.cairndb.server.replica.PeerCodec;
 import io.cairndb.server.replica.PeerGrpcService;
+import io.cairndb.server.tracing.Tracing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import io.cairndb.core.Failures;
 import io.cairndb.server.control.MetadataCommand;
@@ -104,12 +106,15 @@ public final class CairnServer implements AutoCloseable {
     private final Coordinator coordinator;
     private final MigrationRunner migrations;
     private final ExecutorService rangeReaders;
+    private final Tracing tracing;
 
     private CairnServer(ServerConfig config, String nodeId, Path dataDir, StorageEngine storage,
                         MetadataStore metadata, Server grpc, Server peer, Membership membership,
                         HttpPlane http, NodeMetrics metrics,
                         ScheduledExecutorService maintenance, Coordinator coordinator,
-                        MigrationRunner migrations, ExecutorService rangeReaders) {
+                        MigrationRunner migrations, ExecutorService rangeReaders,
+                        Tracing tracing) {
+        this.tracing = tracing;
         this.config = config;
         this.nodeId = nodeId;
         this.dataDir = dataDir;
@@ -138,6 +143,15 @@ public final class CairnServer implements AutoCloseable {
      *     cannot be joined, with the reason
      */
     public static CairnServer start(ServerConfig config, LongSupplier wallMillis) {
+        return start(config, wallMillis, nodeId -> Tracing.start(config.tracing(), nodeId));
+    }
+
+    /**
+     * Starts a node traced by what {@code tracing} makes for its node id (tests keep the spans in
+     * memory with it).
+     */
+    static CairnServer start(ServerConfig config, LongSupplier wallMillis,
+                             Function<String, Tracing> tracingFor) {
         config.validate();
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
         String nodeId = nodeId(dataDir, config.nodeId());
@@ -163,13 +177,15 @@ public final class CairnServer implements AutoCloseable {
         });
         List<AutoCloseable> started = new ArrayList<>();
         try {
+            Tracing tracing = tracingFor.apply(nodeId);
+            started.add(tracing);
             // Readings from a node whose clock runs further ahead than the bound are not adopted,
             // not even from what such a node stored here before a restart.
             long maxOffsetMillis = config.clock().maxOffsetMillis();
             HybridLogicalClock hlc = new HybridLogicalClock(Math.min(storage.data().hlcHighWater(),
                     HybridLogicalClock.pack(wallMillis.getAsLong() + maxOffsetMillis, 0)),
                     wallMillis, maxOffsetMillis);
-            LocalReplica local = new LocalReplica(nodeId, storage.data());
+            LocalReplica local = new LocalReplica(nodeId, storage.data(), tracing);
             AtomicReference<MetadataStore> metadataRef = new AtomicReference<>();
             Supplier<ClusterMetadata> view = () -> {
                 MetadataStore store = metadataRef.get();
@@ -182,7 +198,7 @@ public final class CairnServer implements AutoCloseable {
                         if (metadataRef.get() instanceof RemoteMetadataStore remote) {
                             remote.behind(version);
                         }
-                    });
+                    }, tracing);
             started.add(membership);
             HintedHandoff hints = new HintedHandoff(storage.hints(), membership, hlc, wallMillis,
                     config.requests().hintWindowMillis(), config.requests().hintsPerNodeMax());
@@ -222,14 +238,15 @@ public final class CairnServer implements AutoCloseable {
                                     config.peerPort()))
                             .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
                             .directExecutor()
-                            .addService(new PeerGrpcService(nodeId, local, hlc, wallMillis,
+                            .addService(tracing.serve(new PeerGrpcService(nodeId, local, hlc,
+                                    wallMillis,
                                     () -> view.get().version(), membership::heartbeatFrom,
                                     () -> StatsResponse.newBuilder().setNodeId(nodeId)
                                             .setKeysCount(stats.keysCount())
                                             .setDiskUsagePercent(stats.diskUsagePercent())
                                             .setHintsPending(stats.hintsPending()).build(),
                                     new RangeService(storage.ranges(), rangeReaders,
-                                            wallMillis)))
+                                            wallMillis), tracing), true))
                             .build());
             started.add(() -> stop(peer));
             // Client services are added once the metadata exists; the port is bound first
@@ -264,7 +281,8 @@ public final class CairnServer implements AutoCloseable {
             metrics.watch(storage, hints, metadata, membership);
             ClusterRouter router = new ClusterRouter(membership, hints);
             Coordinator coordinator = new Coordinator(metadata, router,
-                    new Validation(config.limits()), hlc, wallMillis, config.requests(), stats);
+                    new Validation(config.limits()), hlc, wallMillis, config.requests(), stats,
+                    tracing);
             MigrationRunner migrations = new MigrationRunner(nodeId, metadata, storage.data(),
                     storage.metadata(), storage.ranges(), membership::fetchRange,
                     membership::isAlive, membership::viewVersions, config.migration(),
@@ -273,8 +291,9 @@ public final class CairnServer implements AutoCloseable {
             started.add(migrations);
             ClusterAdministration administration = new ClusterAdministration(metadata, router,
                     wallMillis, stats, config.migration().streamBytesPerSecond());
-            clientServices.add(ServerInterceptors.intercept(new CoordinatorGrpcService(coordinator,
-                    administration), new GrpcRequestMetrics(metrics.requests())));
+            clientServices.add(tracing.serve(ServerInterceptors.intercept(
+                    new CoordinatorGrpcService(coordinator, administration),
+                    new GrpcRequestMetrics(metrics.requests())), false));
             clientServices.add(new ControlGrpcService(metadata));
             AdminGrpcService admin = new AdminGrpcService(metadata, membership,
                     migrations::cleanupNow);
@@ -288,7 +307,7 @@ public final class CairnServer implements AutoCloseable {
                             ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
                             config.requests().requestTimeoutMillis())),
                     new RestApi(coordinator, administration, admin, config.limits(),
-                            clusterEvents), metrics);
+                            clusterEvents, tracing), metrics);
             started.add(http);
             membership.start(maintenance);
             hints.start(maintenance, membershipSettings.hintDeliveryIntervalMillis());
@@ -296,11 +315,13 @@ public final class CairnServer implements AutoCloseable {
             migrations.start(maintenance);
             CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
                     peer, membership, http, metrics, maintenance, coordinator, migrations,
-                    rangeReaders);
+                    rangeReaders, tracing);
             LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
-                    + "durability {}{}", nodeId, config.host(), server.port(), config.host(),
+                    + "durability {}{}{}", nodeId, config.host(), server.port(), config.host(),
                     peer.getPort(), dataDir, config.storage().durability(),
-                    config.join().isBlank() ? "" : ", joined through " + config.join());
+                    config.join().isBlank() ? "" : ", joined through " + config.join(),
+                    config.tracing().enabled() ? ", traces to " + config.tracing().otlpEndpoint()
+                            : "");
             return server;
         } catch (RuntimeException e) {
             for (int i = started.size() - 1; i >= 0; i--) {
@@ -664,6 +685,8 @@ public final class CairnServer implements AutoCloseable {
         maintenance.shutdownNow();
         metadata.close();
         storage.close();
+        // Last: the spans of the requests that finished while the node stopped are sent too.
+        tracing.close();
         LOG.info("node {} stopped", nodeId);
     }
 }
