@@ -85,6 +85,11 @@ public final class ServerCommand implements Callable<Integer> {
                     + "every second.")
     private String durability;
 
+    @Option(names = "--otlp-endpoint", paramLabel = "URL",
+            description = "Send trace spans over OTLP/HTTP to this collector URL, e.g. "
+                    + "http://localhost:4318/v1/traces (default: tracing off).")
+    private String otlpEndpoint;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -103,6 +108,7 @@ public final class ServerCommand implements Callable<Integer> {
         flags.put("membership.joinTimeoutMillis",
                 joinTimeoutMillis == null ? null : joinTimeoutMillis.toString());
         flags.put("storage.durability", durability);
+        flags.put("tracing.otlpEndpoint", otlpEndpoint);
         CairnServer server;
         try {
             ServerConfig config = ConfigLoader.load(configFile, System.getenv(), flags);

@@ -31,8 +31,10 @@ import io.cairndb.server.replica.HintRouting;
 import io.cairndb.server.replica.HintedHandoff;
 import io.cairndb.server.replica.PeerCodec;
 import io.cairndb.server.replica.PeerGrpcService;
+import io.cairndb.server.tracing.Tracing;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import io.cairndb.core.Failures;
 import io.cairndb.server.control.MetadataCommand;
@@ -128,6 +130,15 @@ public final class CairnServer implements AutoCloseable {
      *     cannot be joined, with the reason
      */
     public static CairnServer start(ServerConfig config, LongSupplier wallMillis) {
+        return start(config, wallMillis, nodeId -> Tracing.start(config.tracing(), nodeId));
+    }
+
+    /**
+     * Starts a node traced by what {@code tracing} makes for its node id (tests keep the spans in
+     * memory with it).
+     */
+    static CairnServer start(ServerConfig config, LongSupplier wallMillis,
+                             Function<String, Tracing> tracingFor) {
         config.validate();
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
         String nodeId = nodeId(dataDir, config.nodeId());
@@ -140,6 +151,9 @@ public final class CairnServer implements AutoCloseable {
                 Duration.ofMillis(config.requests().idempotencyTtlMillis())
                         .plus(StorageOptions.IDEMPOTENCY_CLOCK_SLACK));
         Components components = new Components(nodeId);
+        // Closed last: the spans of requests that finished while the node stopped are sent too.
+        Tracing tracing = components.start("tracing", () -> tracingFor.apply(nodeId),
+                Tracing::close);
         StorageEngine storage = components.start("storage", () -> {
             try {
                 return StorageEngine.open(dataDir.resolve("storage"), storageOptions,
@@ -161,7 +175,7 @@ public final class CairnServer implements AutoCloseable {
         HybridLogicalClock hlc = new HybridLogicalClock(Math.min(storage.data().hlcHighWater(),
                 HybridLogicalClock.pack(wallMillis.getAsLong() + maxOffsetMillis, 0)),
                 wallMillis, maxOffsetMillis);
-        LocalReplica local = new LocalReplica(nodeId, storage.data());
+        LocalReplica local = new LocalReplica(nodeId, storage.data(), tracing);
         AtomicReference<MetadataStore> metadataRef = new AtomicReference<>();
         Supplier<ClusterMetadata> view = () -> {
             MetadataStore store = metadataRef.get();
@@ -174,7 +188,7 @@ public final class CairnServer implements AutoCloseable {
                     if (metadataRef.get() instanceof RemoteMetadataStore remote) {
                         remote.behind(version);
                     }
-                }), Membership::close);
+                }, tracing), Membership::close);
         HintedHandoff hints = new HintedHandoff(storage.hints(), membership, hlc, wallMillis,
                 config.requests().hintWindowMillis(), config.requests().hintsPerNodeMax());
         // Its JVM meters listen for GC notifications until closed; a restarted node makes new ones.
@@ -213,14 +227,15 @@ public final class CairnServer implements AutoCloseable {
                                 new InetSocketAddress(config.host(), config.peerPort()))
                         .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
                         .directExecutor()
-                        .addService(new PeerGrpcService(nodeId, local, hlc, wallMillis,
+                        .addService(tracing.serve(new PeerGrpcService(nodeId, local, hlc,
+                                wallMillis,
                                 () -> view.get().version(), membership::heartbeatFrom,
                                 () -> StatsResponse.newBuilder().setNodeId(nodeId)
                                         .setKeysCount(stats.keysCount())
                                         .setDiskUsagePercent(stats.diskUsagePercent())
                                         .setHintsPending(stats.hintsPending()).build(),
                                 new RangeService(storage.ranges(), rangeReaders,
-                                        wallMillis)))
+                                        wallMillis), tracing), true))
                         .build()), CairnServer::stop);
         // Client services are added once the metadata exists; the port is bound first
         // because joining a cluster announces it.
@@ -250,7 +265,8 @@ public final class CairnServer implements AutoCloseable {
         metrics.watch(storage, hints, metadata, membership);
         ClusterRouter router = new ClusterRouter(membership, hints);
         Coordinator coordinator = new Coordinator(metadata, router,
-                new Validation(config.limits()), hlc, wallMillis, config.requests(), stats);
+                new Validation(config.limits()), hlc, wallMillis, config.requests(), stats,
+                tracing);
         MigrationRunner migrations = components.start("migrations", () -> new MigrationRunner(
                 nodeId, metadata, storage.data(), storage.metadata(), storage.ranges(),
                 membership::fetchRange, membership::isAlive, membership::viewVersions,
@@ -268,11 +284,12 @@ public final class CairnServer implements AutoCloseable {
                         components::notRunning, Math.min(ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
                         config.requests().requestTimeoutMillis())),
                 new RestApi(coordinator, administration, admin, config.limits(),
-                        clusterEvents), metrics), HttpPlane::close);
+                        clusterEvents, tracing), metrics), HttpPlane::close);
         // Closed before the HTTP plane: while client calls drain, readiness already says no.
         components.run("client services", () -> {
-            clientServices.add(ServerInterceptors.intercept(new CoordinatorGrpcService(
-                    coordinator, administration), new GrpcRequestMetrics(metrics.requests())));
+            clientServices.add(tracing.serve(ServerInterceptors.intercept(
+                    new CoordinatorGrpcService(coordinator, administration),
+                    new GrpcRequestMetrics(metrics.requests())), false));
             clientServices.add(new ControlGrpcService(metadata));
             clientServices.add(admin);
             clientServices.serving();
@@ -288,9 +305,11 @@ public final class CairnServer implements AutoCloseable {
         CairnServer server = new CairnServer(config, nodeId, dataDir, storage, metadata, grpc,
                 peer, http, coordinator, components);
         LOG.info("node {} serving clients on {}:{} and peers on {}:{}, data in {}, "
-                + "durability {}{}", nodeId, config.host(), server.port(), config.host(),
+                + "durability {}{}{}", nodeId, config.host(), server.port(), config.host(),
                 peer.getPort(), dataDir, config.storage().durability(),
-                config.join().isBlank() ? "" : ", joined through " + config.join());
+                config.join().isBlank() ? "" : ", joined through " + config.join(),
+                config.tracing().enabled() ? ", traces to " + config.tracing().otlpEndpoint()
+                        : "");
         return server;
     }
 

@@ -23,6 +23,10 @@ import java.util.Map;
  * upper snake case: {@code storage.durability} is {@code CAIRN_STORAGE_DURABILITY},
  * {@code dataDir} is {@code CAIRN_DATA_DIR}. Unknown settings and ill-typed values are errors that
  * name the setting.
+ *
+ * <p>The standard OpenTelemetry variables {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT} (the traces
+ * URL) and {@code OTEL_EXPORTER_OTLP_ENDPOINT} (a base URL, to which {@code /v1/traces} is added)
+ * set {@code tracing.otlpEndpoint} too, below the file and {@code CAIRN_*} variables.
  */
 public final class ConfigLoader {
 
@@ -42,6 +46,10 @@ public final class ConfigLoader {
      */
     public static ServerConfig load(Path file, Map<String, String> env, Map<String, String> flags) {
         ObjectNode tree = JSON.valueToTree(ServerConfig.DEFAULTS);
+        String otlp = otlpTracesEndpoint(env);
+        if (otlp != null) {
+            set(tree, "tracing.otlpEndpoint", otlp, "OTEL_EXPORTER_OTLP_* environment variables");
+        }
         if (file != null) {
             JsonNode fromFile;
             try {
@@ -85,6 +93,21 @@ public final class ConfigLoader {
         }
         config.validate();
         return config;
+    }
+
+    /** The traces URL the standard OpenTelemetry variables name, or null. */
+    private static String otlpTracesEndpoint(Map<String, String> env) {
+        String traces = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+        if (traces != null && !traces.isBlank()) {
+            return traces.trim();
+        }
+        String base = env.get("OTEL_EXPORTER_OTLP_ENDPOINT");
+        if (base != null && !base.isBlank()) {
+            String trimmed = base.trim();
+            return (trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed)
+                    + "/v1/traces";
+        }
+        return null;
     }
 
     /** The environment variable for a setting path. */
@@ -164,14 +187,17 @@ public final class ConfigLoader {
                 parent.set(leaf, nodes.numberNode(Integer.parseInt(text.trim())));
             } else if (existing.isIntegralNumber()) {
                 parent.set(leaf, nodes.numberNode(Long.parseLong(text.trim())));
+            } else if (existing.isFloatingPointNumber()) {
+                parent.set(leaf, nodes.numberNode(Double.parseDouble(text.trim())));
             } else if (existing.isBoolean()) {
                 parent.set(leaf, nodes.booleanNode(Boolean.parseBoolean(text.trim())));
             } else {
                 parent.set(leaf, nodes.textNode(text));
             }
         } catch (NumberFormatException e) {
-            throw new ConfigException("setting '" + path + "' (" + where + ") must be a whole "
-                    + "number, was '" + text + "'");
+            throw new ConfigException("setting '" + path + "' (" + where + ") must be a "
+                    + (existing.isFloatingPointNumber() ? "" : "whole ") + "number, was '" + text
+                    + "'");
         }
     }
 

@@ -6,6 +6,7 @@ import io.cairndb.server.common.ConfigException;
 import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.control.ClusterConfig;
 import io.cairndb.server.coordinator.CoordinatorSettings;
+import io.cairndb.server.tracing.TracingSettings;
 import java.util.List;
 import java.util.Set;
 
@@ -31,13 +32,15 @@ import java.util.Set;
  * @param control this node's member of the Raft control group
  * @param clock how far apart the nodes' clocks may be
  * @param migration how migrations move data
+ * @param tracing where spans go, if anywhere (off by default)
  */
 public record ServerConfig(String nodeId, String host, int port, int peerPort, int raftPort,
                            int httpPort, String dataDir, List<String> roles, String join,
                            StorageSettings storage, ClusterConfig cluster,
                            CoordinatorSettings requests, Limits limits,
                            MembershipSettings membership, ControlSettings control,
-                           ClockSettings clock, MigrationSettings migration) {
+                           ClockSettings clock, MigrationSettings migration,
+                           TracingSettings tracing) {
 
     public static final List<String> ALL_ROLES = List.of("control", "coordinator", "storage");
 
@@ -45,7 +48,7 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
             7072, 8080, "cairn-data", ALL_ROLES, "", StorageSettings.DEFAULTS,
             ClusterConfig.DEFAULTS, CoordinatorSettings.DEFAULTS, Limits.DEFAULTS,
             MembershipSettings.DEFAULTS, ControlSettings.DEFAULTS, ClockSettings.DEFAULTS,
-            MigrationSettings.DEFAULTS);
+            MigrationSettings.DEFAULTS, TracingSettings.DEFAULTS);
 
     /** Checks relationships a single field's type cannot express; throws naming the setting. */
     void validate() {
@@ -138,6 +141,9 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
         }
         if (migration.problem() != null) {
             throw new ConfigException(migration.problem());
+        }
+        if (tracing.problem() != null) {
+            throw new ConfigException(tracing.problem());
         }
         if (clock.maxOffsetMillis() < 1) {
             throw new ConfigException("clock.maxOffsetMillis is " + clock.maxOffsetMillis()

@@ -60,17 +60,20 @@ class PackageDependenciesTest {
                 .layer("control").definedBy(SERVER + ".control..")
                 .layer("membership").definedBy(SERVER + ".membership..")
                 .layer("replica").definedBy(SERVER + ".replica..")
+                .layer("tracing").definedBy(SERVER + ".tracing..")
                 .layer("common").definedBy(SERVER + ".common..")
                 .whereLayer("node").mayNotBeAccessedByAnyLayer()
                 .whereLayer("http").mayOnlyAccessLayers("observability", "coordinator",
-                        "control", "common")
+                        "control", "tracing", "common")
                 .whereLayer("observability").mayOnlyAccessLayers("control", "membership",
                         "replica")
                 .whereLayer("migration").mayOnlyAccessLayers("control", "replica", "common")
-                .whereLayer("coordinator").mayOnlyAccessLayers("control", "replica", "common")
+                .whereLayer("coordinator").mayOnlyAccessLayers("control", "replica", "tracing",
+                        "common")
                 .whereLayer("control").mayOnlyAccessLayers("membership", "common")
-                .whereLayer("membership").mayOnlyAccessLayers("replica", "common")
-                .whereLayer("replica").mayOnlyAccessLayers("common")
+                .whereLayer("membership").mayOnlyAccessLayers("replica", "tracing", "common")
+                .whereLayer("replica").mayOnlyAccessLayers("tracing", "common")
+                .whereLayer("tracing").mayNotAccessAnyLayer()
                 .whereLayer("common").mayNotAccessAnyLayer()
                 .check(CLASSES);
     }
@@ -82,6 +85,7 @@ class PackageDependenciesTest {
                 .collect(Collectors.toSet());
         assertThat(packages).contains(SERVER, SERVER + ".common", SERVER + ".control",
                 SERVER + ".control.raft", SERVER + ".coordinator", SERVER + ".http",
-                SERVER + ".membership", SERVER + ".observability", SERVER + ".replica");
+                SERVER + ".membership", SERVER + ".observability", SERVER + ".replica",
+                SERVER + ".tracing");
     }
 }

@@ -36,6 +36,10 @@ import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.control.TenantInfo;
 import io.cairndb.server.replica.ReplicaRouter;
+import io.cairndb.server.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -55,6 +59,10 @@ import java.util.random.RandomGenerator;
  * what to send, hint and repair and when the consistency level is met. Tenants and storage nodes
  * are {@link ClusterAdministration}'s. Every path is asynchronous; validation errors are thrown as
  * {@link CairnException} before any work starts.
+ *
+ * <p>When tracing is on, each operation is a coordinator span under the entry span current on
+ * the calling thread, and its context goes explicitly with every replica call the machines ask
+ * for, whichever thread performs it.
  */
 public final class Coordinator {
 
@@ -70,26 +78,29 @@ public final class Coordinator {
     private final VersionResolver resolver = VersionResolver.DEFAULT;
     private final Scheduler scheduler;
     private final Supplier<RandomGenerator> random;
+    private final Tracing tracing;
     /** Writes stamped again because a replica held a version they had not seen. */
     private final LongAdder restamped = new LongAdder();
 
     /** A coordinator with the node's deadline timer and each thread's fast random generator. */
     public Coordinator(MetadataStore metadata, ReplicaRouter router, Validation validation,
                        HybridLogicalClock hlc, LongSupplier wallMillis,
-                       CoordinatorSettings settings, NodeStats localStats) {
+                       CoordinatorSettings settings, NodeStats localStats, Tracing tracing) {
         this(metadata, router, validation, hlc, wallMillis, settings, localStats,
-                WheelScheduler.SHARED, ThreadLocalRandom::current);
+                WheelScheduler.SHARED, ThreadLocalRandom::current, tracing);
     }
 
     /**
      * @param scheduler runs request deadlines
      * @param random the generator for read-repair chances and generated idempotency keys; it is
      *     asked for on each use, so a thread-local one may be given
+     * @param tracing traces each operation and its replica calls
      */
     public Coordinator(MetadataStore metadata, ReplicaRouter router, Validation validation,
                        HybridLogicalClock hlc, LongSupplier wallMillis,
                        CoordinatorSettings settings, NodeStats localStats, Scheduler scheduler,
-                       Supplier<RandomGenerator> random) {
+                       Supplier<RandomGenerator> random, Tracing tracing) {
+        this.tracing = tracing;
         this.scheduler = scheduler;
         this.random = random;
         this.nodeId = router.selfNodeId();
@@ -112,7 +123,7 @@ public final class Coordinator {
         ConsistencyLevel level = writeLevel(request.getConsistency());
         requireClockInBounds();
         byte[] value = request.getValue().toByteArray();
-        return mutate(tenant, key, value, level, request.getIdempotencyKey())
+        return mutate(tenant, key, value, level, request.getIdempotencyKey(), "write")
                 .thenApply(outcome -> WriteKeyValueResponse.newBuilder()
                         .setSuccess(true)
                         .setKey(request.getKey())
@@ -130,7 +141,7 @@ public final class Coordinator {
         validation.idempotencyKey("idempotency_key", request.getIdempotencyKey());
         ConsistencyLevel level = writeLevel(request.getConsistency());
         requireClockInBounds();
-        return mutate(tenant, key, null, level, request.getIdempotencyKey())
+        return mutate(tenant, key, null, level, request.getIdempotencyKey(), "delete")
                 .thenApply(outcome -> DeleteKeyValueResponse.newBuilder()
                         .setSuccess(true)
                         .setKey(request.getKey())
@@ -154,7 +165,9 @@ public final class Coordinator {
                 ReadMachine.order(targets, nodeId, router::isAlive),
                 level.required(targets.size()), askAll, level != ConsistencyLevel.ONE,
                 settings.requestTimeoutMillis());
-        return new ReadDriver(machine, tenant.tenantId(), key, token).start().thenApply(answer -> {
+        Context trace = operationTrace("read", tenant, level);
+        return traced(trace, new ReadDriver(machine, tenant.tenantId(), key, token, trace)
+                .start()).thenApply(answer -> {
             Version winner = answer.winner();
             if (winner == null || winner.isTombstone()) {
                 throw new CairnException(ErrorCode.KEY_NOT_FOUND, "key '"
@@ -182,9 +195,11 @@ public final class Coordinator {
         private final String tenantId;
         private final byte[] key;
         private final long token;
+        private final Context trace;
         private final CompletableFuture<ReadMachine.Answer> answer = new CompletableFuture<>();
 
-        ReadDriver(ReadMachine machine, String tenantId, byte[] key, long token) {
+        ReadDriver(ReadMachine machine, String tenantId, byte[] key, long token, Context trace) {
+            this.trace = trace;
             this.machine = machine;
             this.tenantId = tenantId;
             this.key = key;
@@ -214,12 +229,12 @@ public final class Coordinator {
             for (ReadMachine.Effect effect : effects) {
                 if (effect instanceof ReadMachine.Read read) {
                     String node = read.node();
-                    calling(() -> router.replica(node).read(tenantId, key, token))
+                    calling(() -> router.replica(node).read(tenantId, key, token, trace))
                             .whenComplete((version, error) -> perform(error == null
                                     ? step(() -> machine.answered(node, version))
                                     : step(() -> machine.failed(node, Failures.describe(error)))));
                 } else if (effect instanceof ReadMachine.Repair repair) {
-                    calling(() -> router.replica(repair.node()).apply(repair.mutation()))
+                    calling(() -> router.replica(repair.node()).apply(repair.mutation(), trace))
                             .whenComplete((result, error) -> perform(
                                     step(() -> machine.repaired(repair, error == null))));
                 } else if (effect instanceof ReadMachine.StoreHint hint) {
@@ -256,13 +271,15 @@ public final class Coordinator {
         }
         // Each item runs its own machine; the first round's sends are grouped by replica, and
         // each replica gets one call for all its items.
+        Context trace = operationTrace("batchWrite", tenant, level);
         List<CompletableFuture<WriteOutcome>> outcomes = new ArrayList<>(count);
         Map<String, List<WriteMachine.Send>> sends = new LinkedHashMap<>();
         Map<WriteMachine.Send, WriteDriver> drivers = new java.util.IdentityHashMap<>();
         for (int i = 0; i < count; i++) {
             WriteDriver driver;
             try {
-                driver = new WriteDriver(prepareItem(tenant, level, request.getItems(i), i));
+                driver = new WriteDriver(prepareItem(tenant, level, request.getItems(i), i),
+                        trace);
             } catch (CairnException e) {
                 outcomes.add(CompletableFuture.failedFuture(e));
                 continue;
@@ -282,7 +299,7 @@ public final class Coordinator {
             group.forEach(send -> mutations.add(send.mutation()));
             List<CompletableFuture<ApplyResult>> answers;
             try {
-                answers = router.replica(node).applyAll(mutations);
+                answers = router.replica(node).applyAll(mutations, trace);
             } catch (RuntimeException e) {
                 answers = new ArrayList<>(group.size());
                 for (int k = 0; k < group.size(); k++) {
@@ -299,7 +316,7 @@ public final class Coordinator {
         for (int i = 0; i < count; i++) {
             results.add(itemResult(request.getItems(i), outcomes.get(i)));
         }
-        return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
+        return traced(trace, CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])))
                 .thenApply(ignored -> {
                     BatchWriteResponse.Builder response = BatchWriteResponse.newBuilder()
                             .setConsistency(level.wireName());
@@ -382,6 +399,7 @@ public final class Coordinator {
         }
         // Every storage node holds a share of the tenant's keys: scan them all, merge by key.
         ClusterMetadata view = metadata.current();
+        Context trace = operationTrace("rangeQuery", tenant, level);
         List<String> nodes = view.ring().nodes();
         Map<String, CompletableFuture<KeyScan>> scans = new LinkedHashMap<>();
         for (String node : nodes) {
@@ -394,7 +412,8 @@ public final class Coordinator {
                 }
             }
         }
-        return RangeMerge.collect(scans, settings.requestTimeoutMillis()).thenApply(answered ->
+        return traced(trace, RangeMerge.collect(scans, settings.requestTimeoutMillis()))
+                .thenApply(answered ->
                 new RangeMerge(tenant, level, limit, validation.limits().scanPageBytesMax(),
                         view.ring(), resolver).page(answered));
     }
@@ -443,10 +462,40 @@ public final class Coordinator {
 
     /** Writes a value (or, with {@code value} null, a tombstone) to the key's replicas. */
     private CompletableFuture<WriteOutcome> mutate(TenantInfo tenant, byte[] key, byte[] value,
-                                                   ConsistencyLevel level, String idempotencyKey) {
-        WriteDriver driver = new WriteDriver(prepare(tenant, key, value, level, idempotencyKey));
+                                                   ConsistencyLevel level, String idempotencyKey,
+                                                   String operation) {
+        Context trace = operationTrace(operation, tenant, level);
+        WriteDriver driver = new WriteDriver(prepare(tenant, key, value, level, idempotencyKey),
+                trace);
         driver.perform(driver.start());
-        return driver.outcome;
+        return traced(trace, driver.outcome);
+    }
+
+    /**
+     * Starts the coordinator span of one operation under the span current on this thread (the
+     * entry's), and answers its context for the replica calls; null when tracing is off.
+     */
+    private Context operationTrace(String operation, TenantInfo tenant, ConsistencyLevel level) {
+        if (!tracing.enabled()) {
+            return null;
+        }
+        Context entry = Context.current();
+        Span span = tracing.start("coordinator " + operation, SpanKind.INTERNAL, entry);
+        span.setAttribute("cairn.operation", operation);
+        span.setAttribute("cairn.tenant", tenant.tenantId());
+        span.setAttribute("cairn.consistency", level.wireName());
+        span.setAttribute("cairn.node", nodeId);
+        return entry.with(span);
+    }
+
+    /** {@code future}, ending the span of {@code trace} (if traced) when it completes. */
+    private static <T> CompletableFuture<T> traced(Context trace, CompletableFuture<T> future) {
+        return trace == null ? future : Tracing.endWhenDone(Span.fromContext(trace), future);
+    }
+
+    /** The tracing this coordinator's operations are traced with. */
+    Tracing tracing() {
+        return tracing;
     }
 
     /**
@@ -456,10 +505,12 @@ public final class Coordinator {
     private final class WriteDriver {
         private final Prepared prepared;
         private final WriteMachine machine;
+        private final Context trace;
         private final CompletableFuture<WriteOutcome> outcome = new CompletableFuture<>();
 
-        WriteDriver(Prepared prepared) {
+        WriteDriver(Prepared prepared, Context trace) {
             this.prepared = prepared;
+            this.trace = trace;
             this.machine = new WriteMachine(prepared.mutation(), prepared.targets(),
                     prepared.required(), prepared.what(), prepared.idempotencyKey(),
                     settings.requestTimeoutMillis());
@@ -503,7 +554,7 @@ public final class Coordinator {
 
         void perform(WriteMachine.Effect effect) {
             if (effect instanceof WriteMachine.Send send) {
-                calling(() -> router.replica(send.node()).apply(send.mutation()))
+                calling(() -> router.replica(send.node()).apply(send.mutation(), trace))
                         .whenComplete((result, error) -> answered(send, result, error));
             } else if (effect instanceof WriteMachine.StoreHint hint) {
                 router.storeHint(hint.node(), hint.mutation());

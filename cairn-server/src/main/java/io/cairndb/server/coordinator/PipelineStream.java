@@ -18,6 +18,8 @@ import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.common.TransportThread;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -38,6 +40,9 @@ import java.util.function.Function;
  * its answer and, if no send is pending, hands one to the transport thread, so the answers of one
  * group commit leave in one message. A long message's calls start {@link #CALLS_PER_TURN} at a
  * time, each turn's answers leaving before the next turn starts.
+ *
+ * <p>Traced, the stream is one entry span and each call a coordinator span under it, the later
+ * turns' calls included: they start under the stream's trace context, kept from its opening.
  */
 public final class PipelineStream implements StreamObserver<PipelineRequest> {
 
@@ -53,6 +58,8 @@ public final class PipelineStream implements StreamObserver<PipelineRequest> {
     private final ServerCallStreamObserver<PipelineResponse> out;
     /** The transport thread the stream was opened on, or null. */
     private final Executor transport;
+    /** The stream's entry span context, or null when untraced. */
+    private final Context trace;
     private final ConcurrentLinkedQueue<PipelineResult> answered = new ConcurrentLinkedQueue<>();
     /** Drain requests not yet served; whoever raises it from zero sends, alone. */
     private final AtomicInteger drainRequests = new AtomicInteger();
@@ -67,6 +74,7 @@ public final class PipelineStream implements StreamObserver<PipelineRequest> {
         this.coordinator = coordinator;
         this.out = (ServerCallStreamObserver<PipelineResponse>) out;
         this.transport = TransportThread.current();
+        this.trace = coordinator.tracing().current();
         this.out.disableAutoRequest();
         this.out.setOnCancelHandler(() -> cancelled = true);
         this.out.request(1);
@@ -94,7 +102,7 @@ public final class PipelineStream implements StreamObserver<PipelineRequest> {
         if (to < request.getCallsCount()) {
             // The rest a turn later, after this turn's answers have left: drain() queued their
             // send, which has gRPC queue its flush behind it, so the second hop lands after both.
-            later(() -> later(() -> startFrom(request, to)));
+            later(() -> later(() -> resume(request, to)));
             return;
         }
         boolean more;
@@ -104,6 +112,17 @@ public final class PipelineStream implements StreamObserver<PipelineRequest> {
         }
         if (more) {
             out.request(1);
+        }
+    }
+
+    /** {@link #startFrom} in a later turn, under the stream's trace context if traced. */
+    private void resume(PipelineRequest request, int from) {
+        if (trace == null) {
+            startFrom(request, from);
+            return;
+        }
+        try (Scope ignored = trace.makeCurrent()) {
+            startFrom(request, from);
         }
     }
 

@@ -48,6 +48,7 @@ import io.cairndb.server.coordinator.Answers;
 import io.cairndb.server.coordinator.ClusterAdministration;
 import io.cairndb.server.coordinator.Coordinator;
 import io.cairndb.server.observability.ClusterEvents;
+import io.cairndb.server.tracing.Tracing;
 import io.grpc.stub.StreamObserver;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -60,6 +61,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * REST {@code /api/v1}: one route per operation of {@code CoordinatorService} and
@@ -73,6 +75,8 @@ import java.util.function.Function;
  * {@code application/octet-stream}. Consistency comes from {@code ?consistency=} or the
  * {@code X-Consistency} header, idempotency from {@code Idempotency-Key}; a key's vector clock is
  * in the body and in {@code ETag}.
+ *
+ * <p>With tracing on, each route call is a server span ({@link RestSpans}).
  */
 public final class RestApi {
 
@@ -86,10 +90,13 @@ public final class RestApi {
     private final AdminGrpcService admin;
     private final Limits limits;
     private final ClusterEvents clusterEvents;
+    private final Tracing tracing;
     private final List<String> routes = new ArrayList<>();
 
     public RestApi(Coordinator coordinator, ClusterAdministration administration,
-                   AdminGrpcService admin, Limits limits, ClusterEvents clusterEvents) {
+                   AdminGrpcService admin, Limits limits, ClusterEvents clusterEvents,
+                   Tracing tracing) {
+        this.tracing = tracing;
         this.coordinator = coordinator;
         this.administration = administration;
         this.admin = admin;
@@ -137,6 +144,9 @@ public final class RestApi {
         route.add(HandlerType.GET, PREFIX + "/config", "getConfig", this::getConfig);
         route.add(HandlerType.PATCH, PREFIX + "/config", "updateConfig", this::updateConfig);
         route.add(HandlerType.GET, PREFIX + "/audit", "listAuditEvents", this::audit);
+        if (tracing.enabled()) {
+            routes.after(RestSpans::end);
+        }
     }
 
     /** Adds one route of {@link #register}. */
@@ -151,13 +161,15 @@ public final class RestApi {
             throw new IllegalStateException("route " + method + " " + path + " serves "
                     + operation + ", which the OpenAPI document does not name");
         }
-        routes.addHttpHandler(method, path, ctx -> {
+        String template = path.replace('<', '{').replace('>', '}');
+        Handler checked = ctx -> {
             Envelope.operation(ctx, operation, ctx.pathParamMap().get("tenant"));
             validator.check(operation, ctx);
             handler.handle(ctx);
-        });
-        this.routes.add(method.name() + " " + path.replace('<', '{').replace('>', '}') + " "
-                + operation);
+        };
+        routes.addHttpHandler(method, path, tracing.enabled()
+                ? RestSpans.around(tracing, method, template, checked) : checked);
+        this.routes.add(method.name() + " " + template + " " + operation);
     }
 
     /** The live streams: config changes from the same admin service, and cluster events. */
@@ -237,7 +249,7 @@ public final class RestApi {
                 .build();
         String accept = ctx.header("Accept");
         boolean raw = accept != null && accept.contains(OCTET_STREAM);
-        ctx.future(() -> Answers.answer(request,
+        coordinate(ctx, () -> Answers.answer(request,
                 ReadKeyValueResponse.getDefaultInstance(), coordinator::read).thenAccept(response -> {
                     if (response.getSuccess()) {
                         ctx.header("ETag", etag(response.getVectorClock()));
@@ -385,13 +397,18 @@ public final class RestApi {
     private <Q extends Message, R extends Message> void answer(
             Context ctx, int status, Q request, R prototype,
             Function<Q, CompletableFuture<R>> call, java.util.function.Consumer<R> onSuccess) {
-        ctx.future(() -> Answers.answer(request, prototype, call)
+        coordinate(ctx, () -> Answers.answer(request, prototype, call)
                 .thenAccept(response -> {
                     if (onSuccess != null && !refused(response)) {
                         onSuccess.accept(response);
                     }
                     send(ctx, status, response);
                 }));
+    }
+
+    /** Answers with {@code work}'s future, run under the request's span when traced. */
+    private void coordinate(Context ctx, Supplier<CompletableFuture<?>> work) {
+        ctx.future(tracing.enabled() ? RestSpans.within(ctx, work) : work);
     }
 
     /** Calls an admin RPC's implementation with an observer that completes a future. */

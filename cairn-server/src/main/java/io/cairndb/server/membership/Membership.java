@@ -20,6 +20,7 @@ import io.cairndb.server.replica.RemoteReplica;
 import io.cairndb.server.replica.Replica;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.cairndb.server.tracing.Tracing;
 import io.grpc.stub.StreamObserver;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -52,6 +53,7 @@ public final class Membership implements Peers, AutoCloseable {
 
     private final String selfNodeId;
     private final LocalReplica local;
+    private final Tracing tracing;
     private final HybridLogicalClock hlc;
     private final LongSupplier wallMillis;
     private final long heartbeatIntervalMillis;
@@ -72,11 +74,14 @@ public final class Membership implements Peers, AutoCloseable {
     /**
      * @param directory the current cluster view; read on every use, so that peers follow it
      * @param metadataBehind called with a peer's metadata version when it is ahead of this node's
+     * @param tracing traces the replica calls to peers
      */
     public Membership(String selfNodeId, LocalReplica local, HybridLogicalClock hlc,
                       LongSupplier wallMillis, long heartbeatIntervalMillis,
                       long requestTimeoutMillis, long maxClockOffsetMillis,
-                      Supplier<? extends NodeDirectory> directory, LongConsumer metadataBehind) {
+                      Supplier<? extends NodeDirectory> directory, LongConsumer metadataBehind,
+                      Tracing tracing) {
+        this.tracing = tracing;
         this.maxClockOffsetMillis = maxClockOffsetMillis;
         this.selfNodeId = selfNodeId;
         this.local = local;
@@ -284,7 +289,7 @@ public final class Membership implements Peers, AutoCloseable {
                     .disableRetry()
                     .build();
             Peer created = new Peer(address, channel, new RemoteReplica(nodeId, selfNodeId,
-                    channel, requestTimeoutMillis, hlc));
+                    channel, requestTimeoutMillis, hlc, tracing));
             peers.put(nodeId, created);
             if (current != null) {
                 current.channel().shutdown();

@@ -29,8 +29,10 @@ import io.cairndb.core.KeyEntry;
 import io.cairndb.core.Mutation;
 import io.cairndb.core.Version;
 import io.cairndb.server.common.TransportThread;
+import io.cairndb.server.tracing.Tracing;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +41,8 @@ import java.util.function.Supplier;
 
 /**
  * The peer protocol, served by this node's replica. Every version a peer sends moves this node's
- * hybrid clock forward, so writes this node coordinates later are stamped after it.
+ * hybrid clock forward, so writes this node coordinates later are stamped after it. A traced
+ * call's storage work is traced under the call's server span ({@link Tracing#serve}).
  */
 public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
 
@@ -56,11 +59,13 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
     private final HeartbeatListener heartbeats;
     private final Supplier<StatsResponse> stats;
     private final RangeSource ranges;
+    private final Tracing tracing;
 
     public PeerGrpcService(String nodeId, LocalReplica replica, HybridLogicalClock hlc,
                            java.util.function.LongSupplier wallMillis,
                            Supplier<Long> metadataVersion, HeartbeatListener heartbeats,
-                           Supplier<StatsResponse> stats, RangeSource ranges) {
+                           Supplier<StatsResponse> stats, RangeSource ranges, Tracing tracing) {
+        this.tracing = tracing;
         this.nodeId = nodeId;
         this.wallMillis = wallMillis;
         this.replica = replica;
@@ -85,7 +90,7 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
             return;
         }
         hlc.observe(mutation.version().hlc());
-        answer(replica.apply(mutation), observer, this::toResponse);
+        answer(replica.apply(mutation, tracing.current()), observer, this::toResponse);
     }
 
     @Override
@@ -94,12 +99,13 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
             return;
         }
         List<CompletableFuture<ApplyBatchResult>> results = new ArrayList<>();
+        Context trace = tracing.current();
         for (ApplyRequest item : request.getMutationsList()) {
             CompletableFuture<ApplyResult> applied;
             try {
                 Mutation mutation = PeerCodec.fromProto(item);
                 hlc.observe(mutation.version().hlc());
-                applied = replica.apply(mutation);
+                applied = replica.apply(mutation, trace);
             } catch (RuntimeException e) {
                 applied = CompletableFuture.failedFuture(e);
             }
@@ -132,7 +138,7 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
         if (!supported(request.getProtocolVersion(), observer)) {
             return;
         }
-        answer(read(request), observer, PeerGrpcService::toResponse);
+        answer(read(request, tracing.current()), observer, PeerGrpcService::toResponse);
     }
 
     @Override
@@ -142,8 +148,9 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
         }
         List<CompletableFuture<ReadBatchResult>> results =
                 new ArrayList<>(request.getReadsCount());
+        Context trace = tracing.current();
         for (ReadRequest item : request.getReadsList()) {
-            results.add(read(item).handle((version, error) -> error == null
+            results.add(read(item, trace).handle((version, error) -> error == null
                     ? ReadBatchResult.newBuilder().setResponse(toResponse(version)).build()
                     : ReadBatchResult.newBuilder().setError(describe(error)).build()));
         }
@@ -170,10 +177,10 @@ public final class PeerGrpcService extends PeerServiceGrpc.PeerServiceImplBase {
         });
     }
 
-    private CompletableFuture<Version> read(ReadRequest request) {
+    private CompletableFuture<Version> read(ReadRequest request, Context trace) {
         try {
             return replica.read(request.getTenantId(), request.getKey().toByteArray(),
-                    request.getToken());
+                    request.getToken(), trace);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -31,23 +31,31 @@ import io.cairndb.core.KeyScan;
 import io.cairndb.core.Mutation;
 import io.cairndb.core.Version;
 import io.cairndb.server.common.ServerLimits;
-import io.grpc.Context;
+import io.cairndb.server.tracing.Tracing;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
  * A replica on another node, reached over the peer protocol. Calls are asynchronous and carry a
  * deadline; a failure completes the future with a {@link CairnException} naming the node.
+ *
+ * <p>A traced call is a client span whose context travels to the peer in the call's headers,
+ * so the peer's server span is its child. Calls that leave together carry one span: the child
+ * of the first traced request's context, linked to the others'.
  */
 public final class RemoteReplica implements Replica {
 
@@ -56,14 +64,16 @@ public final class RemoteReplica implements Replica {
     private final PeerServiceGrpc.PeerServiceStub stub;
     private final long deadlineMillis;
     private final HybridLogicalClock hlc;
+    private final Tracing tracing;
 
     public RemoteReplica(String nodeId, String selfNodeId, ManagedChannel channel,
-                         long deadlineMillis, HybridLogicalClock hlc) {
+                         long deadlineMillis, HybridLogicalClock hlc, Tracing tracing) {
         this.nodeId = nodeId;
         this.selfNodeId = selfNodeId;
-        this.stub = PeerServiceGrpc.newStub(channel);
+        this.stub = tracing.propagating(PeerServiceGrpc.newStub(channel));
         this.deadlineMillis = deadlineMillis;
         this.hlc = hlc;
+        this.tracing = tracing;
     }
 
     @Override
@@ -81,16 +91,23 @@ public final class RemoteReplica implements Replica {
      */
     @Override
     public CompletableFuture<ApplyResult> apply(Mutation mutation) {
-        return writes.submit(mutation);
+        return writes.submit(mutation, null);
+    }
+
+    @Override
+    public CompletableFuture<ApplyResult> apply(Mutation mutation, Context trace) {
+        return writes.submit(mutation, trace);
     }
 
     private final Coalescer<Mutation, ApplyResult> writes = new Coalescer<>("mutations",
             REPLICA_SENDS_IN_FLIGHT_MAX, RemoteReplica::sizeBytes,
-            batch -> batch.size() == 1 ? List.of(applyOne(batch.get(0))) : applyAll(batch));
+            (batch, traces) -> batch.size() == 1 ? List.of(applyOne(batch.get(0), traces))
+                    : applyAll(batch, traces));
 
     private final Coalescer<ReadRequest, Version> reads = new Coalescer<>("reads",
             REPLICA_READS_IN_FLIGHT_MAX, request -> request.getKey().size(),
-            batch -> batch.size() == 1 ? List.of(readOne(batch.get(0))) : readAll(batch));
+            (batch, traces) -> batch.size() == 1 ? List.of(readOne(batch.get(0), traces))
+                    : readAll(batch, traces));
 
     private static long sizeBytes(Mutation mutation) {
         byte[] value = mutation.version().value();
@@ -99,28 +116,30 @@ public final class RemoteReplica implements Replica {
 
     /**
      * Requests of one kind to this replica: sent at once while fewer than {@code inFlightMax}
-     * calls are in flight, else queued and sent together, in one call, when one finishes.
+     * calls are in flight, else queued and sent together, in one call, when one finishes. Each
+     * request keeps its trace context while it waits; a call gets the traced requests' contexts
+     * (null when none is traced).
      */
     private final class Coalescer<I, O> {
 
         private final String what;
         private final int inFlightMax;
         private final ToLongFunction<I> sizeBytes;
-        private final Function<List<I>, List<CompletableFuture<O>>> sendAll;
+        private final BiFunction<List<I>, List<Context>, List<CompletableFuture<O>>> sendAll;
         /** Requests waiting for a call, oldest first. Guarded by itself. */
         private final ArrayDeque<Queued<I, O>> queue = new ArrayDeque<>();
         /** Calls now in flight. Guarded by {@link #queue}. */
         private int sendsInFlight;
 
         Coalescer(String what, int inFlightMax, ToLongFunction<I> sizeBytes,
-                  Function<List<I>, List<CompletableFuture<O>>> sendAll) {
+                  BiFunction<List<I>, List<Context>, List<CompletableFuture<O>>> sendAll) {
             this.what = what;
             this.inFlightMax = inFlightMax;
             this.sizeBytes = sizeBytes;
             this.sendAll = sendAll;
         }
 
-        CompletableFuture<O> submit(I item) {
+        CompletableFuture<O> submit(I item, Context trace) {
             CompletableFuture<O> result = new CompletableFuture<>();
             List<Queued<I, O>> batch;
             synchronized (queue) {
@@ -130,7 +149,7 @@ public final class RemoteReplica implements Replica {
                             + " waiting to be sent; not queueing more"));
                     return result;
                 }
-                queue.add(new Queued<>(item, result));
+                queue.add(new Queued<>(item, result, trace));
                 batch = takeBatch();
             }
             if (batch != null) {
@@ -161,12 +180,19 @@ public final class RemoteReplica implements Replica {
 
         private void send(List<Queued<I, O>> batch) {
             List<I> items = new ArrayList<>(batch.size());
+            List<Context> traces = null;
             for (Queued<I, O> queued : batch) {
                 items.add(queued.item());
+                if (queued.trace() != null) {
+                    if (traces == null) {
+                        traces = new ArrayList<>(1);
+                    }
+                    traces.add(queued.trace());
+                }
             }
             List<CompletableFuture<O>> answers;
             try {
-                answers = sendAll.apply(items);
+                answers = sendAll.apply(items, traces);
             } catch (RuntimeException e) {
                 answers = new ArrayList<>(items.size());
                 for (int i = 0; i < items.size(); i++) {
@@ -198,24 +224,36 @@ public final class RemoteReplica implements Replica {
         }
     }
 
-    private record Queued<I, O>(I item, CompletableFuture<O> result) {
+    /** A request waiting for a call, with its trace context (null: untraced). */
+    private record Queued<I, O>(I item, CompletableFuture<O> result, Context trace) {
     }
 
-    private CompletableFuture<ApplyResult> applyOne(Mutation mutation) {
-        return this.<ApplyResponse>call(observer -> deadline().apply(
+    private CompletableFuture<ApplyResult> applyOne(Mutation mutation, List<Context> traces) {
+        return this.<ApplyResponse>call("Apply", traces, (stub, observer) -> stub.apply(
                 PeerCodec.toProto(mutation, selfNodeId),
                 observer)).thenApply(this::toResult);
     }
 
     @Override
     public List<CompletableFuture<ApplyResult>> applyAll(List<Mutation> mutations) {
+        return applyAll(mutations, (List<Context>) null);
+    }
+
+    @Override
+    public List<CompletableFuture<ApplyResult>> applyAll(List<Mutation> mutations,
+                                                         Context trace) {
+        return applyAll(mutations, trace == null ? null : List.of(trace));
+    }
+
+    private List<CompletableFuture<ApplyResult>> applyAll(List<Mutation> mutations,
+                                                          List<Context> traces) {
         ApplyBatchRequest.Builder request = ApplyBatchRequest.newBuilder()
                 .setProtocolVersion(PeerCodec.PROTOCOL_VERSION);
         for (Mutation mutation : mutations) {
             request.addMutations(PeerCodec.toProto(mutation, selfNodeId));
         }
-        CompletableFuture<ApplyBatchResponse> batch = this.<ApplyBatchResponse>call(
-                observer -> deadline().applyBatch(request.build(), observer));
+        CompletableFuture<ApplyBatchResponse> batch = this.<ApplyBatchResponse>call("ApplyBatch",
+                traces, (stub, observer) -> stub.applyBatch(request.build(), observer));
         return perItem(batch, mutations.size(), "mutations", ApplyBatchResponse::getResultsList,
                 ApplyBatchResult::getError, result -> toResult(result.getResponse()));
     }
@@ -268,21 +306,30 @@ public final class RemoteReplica implements Replica {
     /** Reads leave together under load, as {@link #apply} writes do. */
     @Override
     public CompletableFuture<Version> read(String tenantId, byte[] key, long token) {
-        return reads.submit(ReadRequest.newBuilder()
-                .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
-                .setTenantId(tenantId).setKey(ByteString.copyFrom(key)).setToken(token).build());
+        return read(tenantId, key, token, null);
     }
 
-    private CompletableFuture<Version> readOne(ReadRequest request) {
-        return this.<ReadResponse>call(observer -> deadline().read(request, observer))
+    @Override
+    public CompletableFuture<Version> read(String tenantId, byte[] key, long token,
+                                           Context trace) {
+        return reads.submit(ReadRequest.newBuilder()
+                .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
+                .setTenantId(tenantId).setKey(ByteString.copyFrom(key)).setToken(token).build(),
+                trace);
+    }
+
+    private CompletableFuture<Version> readOne(ReadRequest request, List<Context> traces) {
+        return this.<ReadResponse>call("Read", traces,
+                (stub, observer) -> stub.read(request, observer))
                 .thenApply(RemoteReplica::toVersion);
     }
 
-    private List<CompletableFuture<Version>> readAll(List<ReadRequest> requests) {
+    private List<CompletableFuture<Version>> readAll(List<ReadRequest> requests,
+                                                     List<Context> traces) {
         ReadBatchRequest request = ReadBatchRequest.newBuilder()
                 .setProtocolVersion(PeerCodec.PROTOCOL_VERSION).addAllReads(requests).build();
-        CompletableFuture<ReadBatchResponse> batch = this.<ReadBatchResponse>call(
-                observer -> deadline().readBatch(request, observer));
+        CompletableFuture<ReadBatchResponse> batch = this.<ReadBatchResponse>call("ReadBatch",
+                traces, (stub, observer) -> stub.readBatch(request, observer));
         return perItem(batch, requests.size(), "reads", ReadBatchResponse::getResultsList,
                 ReadBatchResult::getError, result -> toVersion(result.getResponse()));
     }
@@ -303,7 +350,8 @@ public final class RemoteReplica implements Replica {
         if (endExclusive != null) {
             request.setEndKey(ByteString.copyFrom(endExclusive));
         }
-        return this.<ScanResponse>call(observer -> deadline().scan(request.build(), observer))
+        return this.<ScanResponse>call("Scan", null,
+                        (stub, observer) -> stub.scan(request.build(), observer))
                 .thenApply(response -> {
                     List<KeyEntry> entries = new ArrayList<>(response.getEntriesCount());
                     for (ScanEntry entry : response.getEntriesList()) {
@@ -315,18 +363,40 @@ public final class RemoteReplica implements Replica {
                 });
     }
 
-    private PeerServiceGrpc.PeerServiceStub deadline() {
-        return stub.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
+    /**
+     * Makes one call of {@code method} with the deadline. With {@code traces} (null: untraced) it
+     * is a client span under the first context, linked to the others, whose context the call
+     * carries to the peer.
+     */
+    private <T> CompletableFuture<T> call(
+            String method, List<Context> traces,
+            BiConsumer<PeerServiceGrpc.PeerServiceStub, StreamObserver<T>> invocation) {
+        PeerServiceGrpc.PeerServiceStub deadline = stub.withDeadlineAfter(deadlineMillis,
+                TimeUnit.MILLISECONDS);
+        if (traces == null) {
+            return call(deadline, invocation);
+        }
+        Span span = tracing.start(PeerServiceGrpc.SERVICE_NAME + "/" + method, SpanKind.CLIENT,
+                traces.get(0));
+        span.setAttribute("rpc.system", "grpc");
+        span.setAttribute("cairn.node", nodeId);
+        for (int i = 1; i < traces.size(); i++) {
+            span.addLink(Span.fromContext(traces.get(i)).getSpanContext());
+        }
+        return Tracing.endWhenDone(span, call(Tracing.withParent(deadline,
+                traces.get(0).with(span)), invocation));
     }
 
-    private <T> CompletableFuture<T> call(Consumer<StreamObserver<T>> invocation) {
+    private <T> CompletableFuture<T> call(
+            PeerServiceGrpc.PeerServiceStub stub,
+            BiConsumer<PeerServiceGrpc.PeerServiceStub, StreamObserver<T>> invocation) {
         CompletableFuture<T> result = new CompletableFuture<>();
         // Outside the caller's gRPC context: a call made while serving a client request would
         // otherwise be cancelled the moment that request is answered, which at quorum is before
         // the slowest replica has its copy, and a batch may carry other requests' writes.
-        Context previous = Context.ROOT.attach();
+        io.grpc.Context previous = io.grpc.Context.ROOT.attach();
         try {
-            invocation.accept(new StreamObserver<>() {
+            invocation.accept(stub, new StreamObserver<>() {
                 @Override
                 public void onNext(T value) {
                     result.complete(value);
@@ -348,7 +418,7 @@ public final class RemoteReplica implements Replica {
         } catch (RuntimeException e) {
             result.completeExceptionally(failure(e));
         } finally {
-            Context.ROOT.detach(previous);
+            io.grpc.Context.ROOT.detach(previous);
         }
         return result;
     }

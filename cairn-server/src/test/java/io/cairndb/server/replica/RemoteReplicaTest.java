@@ -20,6 +20,7 @@ import io.cairndb.api.peer.ReadRequest;
 import io.cairndb.api.peer.ReadResponse;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.HybridLogicalClock;
+import io.cairndb.server.tracing.Tracing;
 import io.cairndb.core.Version;
 import io.cairndb.core.ApplyResult;
 import io.cairndb.core.Mutation;
@@ -138,7 +139,8 @@ class RemoteReplicaTest {
         server = InProcessServerBuilder.forName(name).directExecutor().addService(peer).build()
                 .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        replica = new RemoteReplica("n1", "self", channel, 10_000, new HybridLogicalClock());
+        replica = new RemoteReplica("n1", "self", channel, 10_000, new HybridLogicalClock(),
+                Tracing.disabled());
     }
 
     @AfterEach
