@@ -175,6 +175,8 @@ public final class CairnServer implements AutoCloseable {
                 MetadataStore store = metadataRef.get();
                 return store == null ? ClusterMetadata.empty(config.cluster()) : store.current();
             };
+            NodeMetrics metrics = new NodeMetrics();
+            started.add(metrics);
             MembershipSettings membershipSettings = config.membership();
             Membership membership = new Membership(nodeId, local, hlc, wallMillis,
                     membershipSettings.heartbeatIntervalMillis(),
@@ -182,12 +184,10 @@ public final class CairnServer implements AutoCloseable {
                         if (metadataRef.get() instanceof RemoteMetadataStore remote) {
                             remote.behind(version);
                         }
-                    });
+                    }, metrics.replicaCalls());
             started.add(membership);
             HintedHandoff hints = new HintedHandoff(storage.hints(), membership, hlc, wallMillis,
                     config.requests().hintWindowMillis(), config.requests().hintsPerNodeMax());
-            NodeMetrics metrics = new NodeMetrics();
-            started.add(metrics);
             NodeStats stats = new NodeStats() {
                 @Override
                 public long keysCount() {
@@ -265,6 +265,7 @@ public final class CairnServer implements AutoCloseable {
             ClusterRouter router = new ClusterRouter(membership, hints);
             Coordinator coordinator = new Coordinator(metadata, router,
                     new Validation(config.limits()), hlc, wallMillis, config.requests(), stats);
+            metrics.watchReadRepairs(coordinator, Coordinator::readRepairsSent);
             MigrationRunner migrations = new MigrationRunner(nodeId, metadata, storage.data(),
                     storage.metadata(), storage.ranges(), membership::fetchRange,
                     membership::isAlive, membership::viewVersions, config.migration(),

@@ -43,11 +43,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
 
 /**
  * A replica on another node, reached over the peer protocol. Calls are asynchronous and carry a
- * deadline; a failure completes the future with a {@link CairnException} naming the node.
+ * deadline; a failure completes the future with a {@link CairnException} naming the node. Each
+ * call's time, to its answer or failure, goes to {@link ReplicaCallTimes}.
  */
 public final class RemoteReplica implements Replica {
 
@@ -56,14 +58,20 @@ public final class RemoteReplica implements Replica {
     private final PeerServiceGrpc.PeerServiceStub stub;
     private final long deadlineMillis;
     private final HybridLogicalClock hlc;
+    private final LongConsumer writeTimes;
+    private final LongConsumer readTimes;
+    private final LongConsumer scanTimes;
 
     public RemoteReplica(String nodeId, String selfNodeId, ManagedChannel channel,
-                         long deadlineMillis, HybridLogicalClock hlc) {
+                         long deadlineMillis, HybridLogicalClock hlc, ReplicaCallTimes times) {
         this.nodeId = nodeId;
         this.selfNodeId = selfNodeId;
         this.stub = PeerServiceGrpc.newStub(channel);
         this.deadlineMillis = deadlineMillis;
         this.hlc = hlc;
+        this.writeTimes = times.recorder(nodeId, ReplicaCallTimes.WRITE);
+        this.readTimes = times.recorder(nodeId, ReplicaCallTimes.READ);
+        this.scanTimes = times.recorder(nodeId, ReplicaCallTimes.SCAN);
     }
 
     @Override
@@ -202,7 +210,7 @@ public final class RemoteReplica implements Replica {
     }
 
     private CompletableFuture<ApplyResult> applyOne(Mutation mutation) {
-        return this.<ApplyResponse>call(observer -> deadline().apply(
+        return this.<ApplyResponse>call(writeTimes, observer -> deadline().apply(
                 PeerCodec.toProto(mutation, selfNodeId),
                 observer)).thenApply(this::toResult);
     }
@@ -214,7 +222,7 @@ public final class RemoteReplica implements Replica {
         for (Mutation mutation : mutations) {
             request.addMutations(PeerCodec.toProto(mutation, selfNodeId));
         }
-        CompletableFuture<ApplyBatchResponse> batch = this.<ApplyBatchResponse>call(
+        CompletableFuture<ApplyBatchResponse> batch = this.<ApplyBatchResponse>call(writeTimes,
                 observer -> deadline().applyBatch(request.build(), observer));
         return perItem(batch, mutations.size(), "mutations", ApplyBatchResponse::getResultsList,
                 ApplyBatchResult::getError, result -> toResult(result.getResponse()));
@@ -274,14 +282,14 @@ public final class RemoteReplica implements Replica {
     }
 
     private CompletableFuture<Version> readOne(ReadRequest request) {
-        return this.<ReadResponse>call(observer -> deadline().read(request, observer))
+        return this.<ReadResponse>call(readTimes, observer -> deadline().read(request, observer))
                 .thenApply(RemoteReplica::toVersion);
     }
 
     private List<CompletableFuture<Version>> readAll(List<ReadRequest> requests) {
         ReadBatchRequest request = ReadBatchRequest.newBuilder()
                 .setProtocolVersion(PeerCodec.PROTOCOL_VERSION).addAllReads(requests).build();
-        CompletableFuture<ReadBatchResponse> batch = this.<ReadBatchResponse>call(
+        CompletableFuture<ReadBatchResponse> batch = this.<ReadBatchResponse>call(readTimes,
                 observer -> deadline().readBatch(request, observer));
         return perItem(batch, requests.size(), "reads", ReadBatchResponse::getResultsList,
                 ReadBatchResult::getError, result -> toVersion(result.getResponse()));
@@ -303,7 +311,8 @@ public final class RemoteReplica implements Replica {
         if (endExclusive != null) {
             request.setEndKey(ByteString.copyFrom(endExclusive));
         }
-        return this.<ScanResponse>call(observer -> deadline().scan(request.build(), observer))
+        return this.<ScanResponse>call(scanTimes,
+                        observer -> deadline().scan(request.build(), observer))
                 .thenApply(response -> {
                     List<KeyEntry> entries = new ArrayList<>(response.getEntriesCount());
                     for (ScanEntry entry : response.getEntriesList()) {
@@ -319,8 +328,10 @@ public final class RemoteReplica implements Replica {
         return stub.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS);
     }
 
-    private <T> CompletableFuture<T> call(Consumer<StreamObserver<T>> invocation) {
+    private <T> CompletableFuture<T> call(LongConsumer times,
+                                          Consumer<StreamObserver<T>> invocation) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        long startedNanos = System.nanoTime();
         // Outside the caller's gRPC context: a call made while serving a client request would
         // otherwise be cancelled the moment that request is answered, which at quorum is before
         // the slowest replica has its copy, and a batch may carry other requests' writes.
@@ -329,11 +340,13 @@ public final class RemoteReplica implements Replica {
             invocation.accept(new StreamObserver<>() {
                 @Override
                 public void onNext(T value) {
+                    times.accept(System.nanoTime() - startedNanos);
                     result.complete(value);
                 }
 
                 @Override
                 public void onError(Throwable error) {
+                    times.accept(System.nanoTime() - startedNanos);
                     result.completeExceptionally(failure(error));
                 }
 

@@ -18,6 +18,7 @@ import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.server.control.raft.RaftMetadataStore;
 import io.cairndb.server.control.raft.RaftSettings;
 import io.cairndb.server.membership.Membership;
+import io.cairndb.server.replica.ReplicaCallTimes;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -55,7 +56,8 @@ class AdminGrpcServiceRaftTest {
                 Map.of("m1", "127.0.0.1:0")));
         await().atMost(WAIT).until(() -> store.status().isLeader());
         Membership membership = new Membership("n1", null, new HybridLogicalClock(),
-                System::currentTimeMillis, 1_000, 1_000, 500, store::current, version -> { });
+                System::currentTimeMillis, 1_000, 1_000, 500, store::current, version -> { },
+                ReplicaCallTimes.NONE);
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
                 .addService(new AdminGrpcService(store, membership,

@@ -138,7 +138,8 @@ class RemoteReplicaTest {
         server = InProcessServerBuilder.forName(name).directExecutor().addService(peer).build()
                 .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
-        replica = new RemoteReplica("n1", "self", channel, 10_000, new HybridLogicalClock());
+        replica = new RemoteReplica("n1", "self", channel, 10_000, new HybridLogicalClock(),
+                ReplicaCallTimes.NONE);
     }
 
     @AfterEach
