@@ -181,6 +181,8 @@ public final class CairnServer implements AutoCloseable {
             MetadataStore store = metadataRef.get();
             return store == null ? ClusterMetadata.empty(config.cluster()) : store.current();
         };
+        // Its JVM meters listen for GC notifications until closed; a restarted node makes new ones.
+        NodeMetrics metrics = components.start("metrics", NodeMetrics::new, NodeMetrics::close);
         MembershipSettings membershipSettings = config.membership();
         Membership membership = components.start("membership", () -> new Membership(nodeId,
                 local, hlc, wallMillis, membershipSettings.heartbeatIntervalMillis(),
@@ -188,11 +190,9 @@ public final class CairnServer implements AutoCloseable {
                     if (metadataRef.get() instanceof RemoteMetadataStore remote) {
                         remote.behind(version);
                     }
-                }, tracing), Membership::close);
+                }, tracing, metrics.replicaCalls()), Membership::close);
         HintedHandoff hints = new HintedHandoff(storage.hints(), membership, hlc, wallMillis,
                 config.requests().hintWindowMillis(), config.requests().hintsPerNodeMax());
-        // Its JVM meters listen for GC notifications until closed; a restarted node makes new ones.
-        NodeMetrics metrics = components.start("metrics", NodeMetrics::new, NodeMetrics::close);
         NodeStats stats = new NodeStats() {
             @Override
             public long keysCount() {
@@ -267,6 +267,7 @@ public final class CairnServer implements AutoCloseable {
         Coordinator coordinator = new Coordinator(metadata, router,
                 new Validation(config.limits()), hlc, wallMillis, config.requests(), stats,
                 tracing);
+        metrics.watchReadRepairs(coordinator, Coordinator::readRepairsSent);
         MigrationRunner migrations = components.start("migrations", () -> new MigrationRunner(
                 nodeId, metadata, storage.data(), storage.metadata(), storage.ranges(),
                 membership::fetchRange, membership::isAlive, membership::viewVersions,

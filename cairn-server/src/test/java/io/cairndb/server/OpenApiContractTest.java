@@ -48,7 +48,19 @@ class OpenApiContractTest {
     /** One call of the walk: what is sent, and the status it must get. */
     private record Call(String operationId, String method, String path, String contentType,
                         String body, int status, String... headers) {
+
+        Call withPath(String newPath) {
+            return new Call(operationId, method, newPath, contentType, body, status, headers);
+        }
     }
+
+    private static String newestMigration() {
+        var migrations = NODE.server().metadata().current().migrations();
+        return migrations.isEmpty() ? "none" : migrations.get(migrations.size() - 1).id();
+    }
+
+    /** Stands in a call's path for the id of the newest migration when the call is sent. */
+    private static final String NEWEST_MIGRATION = "{newest-migration}";
 
     private static List<Call> walk() {
         String self = NODE.server().nodeId();
@@ -123,6 +135,33 @@ class OpenApiContractTest {
                 "{}", 422));
         calls.add(new Call("listAuditEvents", "GET", "/api/v1/audit?limit=5", null, null, 200));
         calls.add(new Call("listAuditEvents", "GET", "/api/v1/audit?limit=-1", null, null, 422));
+        calls.add(new Call("cleanupNode", "POST", "/api/v1/nodes/" + self + "/cleanup", null,
+                null, 200));
+        calls.add(new Call("cleanupNode", "POST", "/api/v1/nodes/nobody/cleanup", null, null,
+                422));
+        calls.add(new Call("listMigrations", "GET", "/api/v1/migrations", null, null, 200));
+        return calls;
+    }
+
+    /**
+     * The walk's last leg, once a node that never answers has registered: it joins, so its
+     * migration waits until it is cancelled.
+     */
+    private static List<Call> migrationWalk() {
+        List<Call> calls = new ArrayList<>();
+        calls.add(new Call("addStorageNode", "POST", "/api/v1/nodes", "application/json",
+                "{\"nodeId\":\"absent\",\"host\":\"127.0.0.1\",\"port\":1}", 200));
+        calls.add(new Call("listMigrations", "GET", "/api/v1/migrations", null, null, 200));
+        String cancel = "/api/v1/migrations/" + NEWEST_MIGRATION + "/cancel";
+        calls.add(new Call("cancelMigration", "POST", cancel, "application/json",
+                "{\"reason\":7}", 400));
+        calls.add(new Call("cancelMigration", "POST", cancel, "application/json",
+                "{\"reason\":\"" + "x".repeat(501) + "\"}", 422));
+        calls.add(new Call("cancelMigration", "POST", cancel, "application/json",
+                "{\"reason\":\"contract\"}", 200));
+        calls.add(new Call("cancelMigration", "POST", cancel, null, null, 422));
+        calls.add(new Call("cancelMigration", "POST", "/api/v1/migrations/m-0/cancel", null,
+                null, 404));
         return calls;
     }
 
@@ -181,28 +220,38 @@ class OpenApiContractTest {
             }
         }));
         for (Call call : walk()) {
-            walked.add(call.operationId());
-            RestClient.Answer answer = NODE.rest().send(call.method(), call.path(), call.contentType(),
-                    call.body() == null ? null : call.body().getBytes(StandardCharsets.UTF_8),
-                    call.headers());
-            String what = call.operationId() + " " + call.method() + " " + call.path() + " -> "
-                    + answer.status() + " " + answer.text();
-            assertThat(answer.status()).as(what).isEqualTo(call.status());
-            JsonNode operation = operation(call);
-            assertThat(operation.get("operationId").asString()).as(what)
-                    .isEqualTo(call.operationId());
-            JsonNode response = resolve(operation.at("/responses/" + answer.status()));
-            assertThat(response.isMissingNode()).as("status not documented: " + what).isFalse();
-            String type = answer.header("Content-Type").split(";")[0].trim();
-            JsonNode content = response.get("content").get(type);
-            assertThat(content).as("content type " + type + " not documented: " + what)
-                    .isNotNull();
-            if (type.equals("application/json")) {
-                var errors = schema(content.get("schema")).validate(JSON.readTree(answer.bytes()));
-                assertThat(errors).as(what).isEmpty();
-            }
+            walked.add(check(call));
+        }
+        MigrationRoutesTest.registerStandby(NODE.node(), "absent");
+        for (Call planned : migrationWalk()) {
+            walked.add(check(planned.withPath(planned.path().replace(NEWEST_MIGRATION,
+                    newestMigration()))));
         }
         assertThat(walked).isEqualTo(operations);
+    }
+
+    /** Sends one call and checks its answer against the document; returns its operation. */
+    private static String check(Call call) throws Exception {
+        RestClient.Answer answer = NODE.rest().send(call.method(), call.path(), call.contentType(),
+                call.body() == null ? null : call.body().getBytes(StandardCharsets.UTF_8),
+                call.headers());
+        String what = call.operationId() + " " + call.method() + " " + call.path() + " -> "
+                + answer.status() + " " + answer.text();
+        assertThat(answer.status()).as(what).isEqualTo(call.status());
+        JsonNode operation = operation(call);
+        assertThat(operation.get("operationId").asString()).as(what)
+                .isEqualTo(call.operationId());
+        JsonNode response = resolve(operation.at("/responses/" + answer.status()));
+        assertThat(response.isMissingNode()).as("status not documented: " + what).isFalse();
+        String type = answer.header("Content-Type").split(";")[0].trim();
+        JsonNode content = response.get("content").get(type);
+        assertThat(content).as("content type " + type + " not documented: " + what)
+                .isNotNull();
+        if (type.equals("application/json")) {
+            var errors = schema(content.get("schema")).validate(JSON.readTree(answer.bytes()));
+            assertThat(errors).as(what).isEmpty();
+        }
+        return call.operationId();
     }
 
     /** The document's operation for a call: its path template matched against the call's path. */

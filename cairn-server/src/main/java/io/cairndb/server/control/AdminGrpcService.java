@@ -461,11 +461,31 @@ public final class AdminGrpcService extends AdminServiceGrpc.AdminServiceImplBas
     @Override
     public void cleanupNode(CleanupNodeRequest request,
                             StreamObserver<CleanupNodeResponse> observer) {
-        answer(observer, cleanup::get,
+        answer(observer, () -> {
+            checkCleanupTarget(request.getNodeId());
+            return cleanup.get();
+        },
                 deleted -> CleanupNodeResponse.newBuilder().setSuccess(true)
                         .setNodeId(membership.selfNodeId()).setKeysDeleted(deleted).build(),
                 (code, message) -> CleanupNodeResponse.newBuilder().setSuccess(false)
                         .setErrorCode(code).setErrorMessage(message).build());
+    }
+
+    /**
+     * Refuses a cleanup meant for another node: the keys it deletes are this node's, and a node
+     * removed from the cluster still cleans itself up.
+     */
+    private void checkCleanupTarget(String nodeId) {
+        if (nodeId.isEmpty() || nodeId.equals(membership.selfNodeId())) {
+            return;
+        }
+        if (!metadata.current().nodes().containsKey(nodeId)) {
+            throw CairnException.invalid("node_id '" + Validation.printable(nodeId)
+                    + "' is not a member of the cluster");
+        }
+        throw CairnException.invalid("node_id '" + nodeId + "' is another node; cleanup runs "
+                + "on the node it cleans: send it to node '" + nodeId + "' itself, not to '"
+                + membership.selfNodeId() + "'");
     }
 
     /** A migration as the admin contract shows it. */

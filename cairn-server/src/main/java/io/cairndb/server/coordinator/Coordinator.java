@@ -81,6 +81,9 @@ public final class Coordinator {
     private final Tracing tracing;
     /** Writes stamped again because a replica held a version they had not seen. */
     private final LongAdder restamped = new LongAdder();
+    /** Read repairs sent that held a client's answer back, and those sent after it. */
+    private final LongAdder blockingRepairs = new LongAdder();
+    private final LongAdder backgroundRepairs = new LongAdder();
 
     /** A coordinator with the node's deadline timer and each thread's fast random generator. */
     public Coordinator(MetadataStore metadata, ReplicaRouter router, Validation validation,
@@ -234,6 +237,7 @@ public final class Coordinator {
                                     ? step(() -> machine.answered(node, version))
                                     : step(() -> machine.failed(node, Failures.describe(error)))));
                 } else if (effect instanceof ReadMachine.Repair repair) {
+                    (repair.blocking() ? blockingRepairs : backgroundRepairs).increment();
                     calling(() -> router.replica(repair.node()).apply(repair.mutation(), trace))
                             .whenComplete((result, error) -> perform(
                                     step(() -> machine.repaired(repair, error == null))));
@@ -594,6 +598,15 @@ public final class Coordinator {
     /** Writes stamped again because a replica held a version they did not know about. */
     public long restampedCount() {
         return restamped.sum();
+    }
+
+    /**
+     * Read repairs this coordinator has sent to replicas that answered an older version or none:
+     * the {@code blocking} ones, sent before the client's answer, or the background ones, sent
+     * for answers that came after it.
+     */
+    public long readRepairsSent(boolean blocking) {
+        return (blocking ? blockingRepairs : backgroundRepairs).sum();
     }
 
     /**

@@ -33,11 +33,14 @@ import io.cairndb.api.VectorClockEntry;
 import io.cairndb.api.WriteKeyValueRequest;
 import io.cairndb.api.WriteKeyValueResponse;
 import io.cairndb.api.admin.AddControlMemberRequest;
+import io.cairndb.api.admin.CancelMigrationRequest;
+import io.cairndb.api.admin.CleanupNodeRequest;
 import io.cairndb.api.admin.ConfigUpdate;
 import io.cairndb.api.admin.GetClusterViewRequest;
 import io.cairndb.api.admin.GetConfigRequest;
 import io.cairndb.api.admin.GetControlStatusRequest;
 import io.cairndb.api.admin.ListAuditEventsRequest;
+import io.cairndb.api.admin.ListMigrationsRequest;
 import io.cairndb.api.admin.RemoveControlMemberRequest;
 import io.cairndb.api.admin.UpdateConfigRequest;
 import io.cairndb.core.CairnException;
@@ -131,8 +134,14 @@ public final class RestApi {
         route.add(HandlerType.POST, PREFIX + "/nodes", "addStorageNode", this::addNode);
         route.add(HandlerType.DELETE, PREFIX + "/nodes/{node}", "removeStorageNode",
                 this::removeNode);
+        route.add(HandlerType.POST, PREFIX + "/nodes/{node}/cleanup", "cleanupNode",
+                this::cleanupNode);
+        route.add(HandlerType.GET, PREFIX + "/migrations", "listMigrations",
+                this::listMigrations);
         route.add(HandlerType.GET, PREFIX + "/migrations/{migration}", "getMigrationStatus",
                 this::migration);
+        route.add(HandlerType.POST, PREFIX + "/migrations/{migration}/cancel", "cancelMigration",
+                this::cancelMigration);
         route.add(HandlerType.GET, PREFIX + "/cluster/view", "getClusterView",
                 this::clusterView);
         route.add(HandlerType.GET, PREFIX + "/cluster/status", "getControlStatus",
@@ -335,6 +344,24 @@ public final class RestApi {
                         .setMigrationId(ctx.pathParam("migration")).build(),
                 GetMigrationStatusResponse.getDefaultInstance(), administration::getMigrationStatus,
                 null);
+    }
+
+    private void cleanupNode(Context ctx) {
+        admin(ctx, 200, CleanupNodeRequest.newBuilder().setNodeId(ctx.pathParam("node")).build(),
+                admin::cleanupNode);
+    }
+
+    private void listMigrations(Context ctx) {
+        admin(ctx, 200, ListMigrationsRequest.getDefaultInstance(), admin::listMigrations);
+    }
+
+    private void cancelMigration(Context ctx) {
+        // The reason is optional, and so is the body that would carry it.
+        String reason = ctx.bodyAsBytes().length == 0 ? ""
+                : JsonBody.of(ctx, "reason").text("reason", "");
+        admin(ctx, 200, CancelMigrationRequest.newBuilder()
+                .setMigrationId(ctx.pathParam("migration"))
+                .setReason(reason).build(), admin::cancelMigration);
     }
 
     // ------------------------------------------------------------------------------- admin

@@ -17,6 +17,7 @@ import io.cairndb.server.replica.LocalReplica;
 import io.cairndb.server.replica.PeerCodec;
 import io.cairndb.server.replica.Peers;
 import io.cairndb.server.replica.RemoteReplica;
+import io.cairndb.server.replica.ReplicaCallTimes;
 import io.cairndb.server.replica.Replica;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -60,6 +61,7 @@ public final class Membership implements Peers, AutoCloseable {
     private final long requestTimeoutMillis;
     private final Supplier<? extends NodeDirectory> directory;
     private final LongConsumer metadataBehind;
+    private final ReplicaCallTimes replicaCallTimes;
     private final PhiAccrualFailureDetector detector;
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Map<String, Boolean> lastVerdict = new ConcurrentHashMap<>();
@@ -75,12 +77,13 @@ public final class Membership implements Peers, AutoCloseable {
      * @param directory the current cluster view; read on every use, so that peers follow it
      * @param metadataBehind called with a peer's metadata version when it is ahead of this node's
      * @param tracing traces the replica calls to peers
+     * @param replicaCallTimes where each peer's replica reports how long its calls took
      */
     public Membership(String selfNodeId, LocalReplica local, HybridLogicalClock hlc,
                       LongSupplier wallMillis, long heartbeatIntervalMillis,
                       long requestTimeoutMillis, long maxClockOffsetMillis,
                       Supplier<? extends NodeDirectory> directory, LongConsumer metadataBehind,
-                      Tracing tracing) {
+                      Tracing tracing, ReplicaCallTimes replicaCallTimes) {
         this.tracing = tracing;
         this.maxClockOffsetMillis = maxClockOffsetMillis;
         this.selfNodeId = selfNodeId;
@@ -91,6 +94,7 @@ public final class Membership implements Peers, AutoCloseable {
         this.requestTimeoutMillis = requestTimeoutMillis;
         this.directory = directory;
         this.metadataBehind = metadataBehind;
+        this.replicaCallTimes = replicaCallTimes;
         this.detector = PhiAccrualFailureDetector.forInterval(heartbeatIntervalMillis);
     }
 
@@ -289,7 +293,8 @@ public final class Membership implements Peers, AutoCloseable {
                     .disableRetry()
                     .build();
             Peer created = new Peer(address, channel, new RemoteReplica(nodeId, selfNodeId,
-                    channel, requestTimeoutMillis, hlc, tracing));
+                    channel, requestTimeoutMillis, hlc, tracing,
+                    replicaCallTimes));
             peers.put(nodeId, created);
             if (current != null) {
                 current.channel().shutdown();

@@ -5,6 +5,7 @@ import io.cairndb.server.control.ClusterMetadata;
 import io.cairndb.server.control.MetadataStore;
 import io.cairndb.server.membership.Membership;
 import io.cairndb.server.replica.HintedHandoff;
+import io.cairndb.server.replica.ReplicaCallTimes;
 import io.cairndb.storage.DataStore;
 import io.cairndb.storage.StorageEngine;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongBiFunction;
 import java.util.function.ToLongFunction;
 
 /**
@@ -42,6 +44,7 @@ public final class NodeMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final RequestMetrics requests;
+    private final ReplicaMetrics replicaCalls;
 
     public NodeMetrics() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -53,10 +56,34 @@ public final class NodeMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         requests = new RequestMetrics(registry);
+        replicaCalls = new ReplicaMetrics(registry);
     }
 
     public RequestMetrics requests() {
         return requests;
+    }
+
+    /** Where remote replicas time their calls, per peer and kind. */
+    public ReplicaCallTimes replicaCalls() {
+        return replicaCalls;
+    }
+
+    /**
+     * Counts the read repairs the coordinator sends, {@code cairn_read_repairs_total} by
+     * {@code kind}: {@code blocking} ones hold a client's answer back until the replicas agree,
+     * {@code background} ones fix replicas whose answers came after it.
+     *
+     * @param coordinator what counts them; held weakly, as every watched component is
+     * @param sent the repairs sent so far, blocking ({@code true}) or background
+     */
+    public <T> void watchReadRepairs(T coordinator, ToLongBiFunction<T, Boolean> sent) {
+        for (boolean blocking : new boolean[] {true, false}) {
+            FunctionCounter.builder("cairn.read.repairs", coordinator,
+                            source -> sent.applyAsLong(source, blocking))
+                    .description("Replica repairs sent by reads that found replicas differing")
+                    .tag("kind", blocking ? "blocking" : "background")
+                    .register(registry);
+        }
     }
 
     public MeterRegistry registry() {

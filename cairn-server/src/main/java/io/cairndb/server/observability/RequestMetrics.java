@@ -29,7 +29,7 @@ public final class RequestMetrics {
      * percentile histogram has some 70 per series): series multiply by operations, levels and
      * outcomes, and every bucket is a line in each scrape.
      */
-    private static final Duration[] BUCKETS = {Duration.ofNanos(250_000),
+    static final Duration[] BUCKETS = {Duration.ofNanos(250_000),
             Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
             Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
             Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),

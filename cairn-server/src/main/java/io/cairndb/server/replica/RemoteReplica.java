@@ -47,11 +47,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
 
 /**
  * A replica on another node, reached over the peer protocol. Calls are asynchronous and carry a
- * deadline; a failure completes the future with a {@link CairnException} naming the node.
+ * deadline; a failure completes the future with a {@link CairnException} naming the node. Each
+ * call's time, to its answer or failure, goes to {@link ReplicaCallTimes}.
  *
  * <p>A traced call is a client span whose context travels to the peer in the call's headers,
  * so the peer's server span is its child. Calls that leave together carry one span: the child
@@ -65,15 +67,22 @@ public final class RemoteReplica implements Replica {
     private final long deadlineMillis;
     private final HybridLogicalClock hlc;
     private final Tracing tracing;
+    private final LongConsumer writeTimes;
+    private final LongConsumer readTimes;
+    private final LongConsumer scanTimes;
 
     public RemoteReplica(String nodeId, String selfNodeId, ManagedChannel channel,
-                         long deadlineMillis, HybridLogicalClock hlc, Tracing tracing) {
+                         long deadlineMillis, HybridLogicalClock hlc, Tracing tracing,
+                         ReplicaCallTimes times) {
         this.nodeId = nodeId;
         this.selfNodeId = selfNodeId;
         this.stub = tracing.propagating(PeerServiceGrpc.newStub(channel));
         this.deadlineMillis = deadlineMillis;
         this.hlc = hlc;
         this.tracing = tracing;
+        this.writeTimes = times.recorder(nodeId, ReplicaCallTimes.WRITE);
+        this.readTimes = times.recorder(nodeId, ReplicaCallTimes.READ);
+        this.scanTimes = times.recorder(nodeId, ReplicaCallTimes.SCAN);
     }
 
     @Override
@@ -229,7 +238,7 @@ public final class RemoteReplica implements Replica {
     }
 
     private CompletableFuture<ApplyResult> applyOne(Mutation mutation, List<Context> traces) {
-        return this.<ApplyResponse>call("Apply", traces, (stub, observer) -> stub.apply(
+        return this.<ApplyResponse>call("Apply", writeTimes, traces, (stub, observer) -> stub.apply(
                 PeerCodec.toProto(mutation, selfNodeId),
                 observer)).thenApply(this::toResult);
     }
@@ -253,7 +262,7 @@ public final class RemoteReplica implements Replica {
             request.addMutations(PeerCodec.toProto(mutation, selfNodeId));
         }
         CompletableFuture<ApplyBatchResponse> batch = this.<ApplyBatchResponse>call("ApplyBatch",
-                traces, (stub, observer) -> stub.applyBatch(request.build(), observer));
+                writeTimes, traces, (stub, observer) -> stub.applyBatch(request.build(), observer));
         return perItem(batch, mutations.size(), "mutations", ApplyBatchResponse::getResultsList,
                 ApplyBatchResult::getError, result -> toResult(result.getResponse()));
     }
@@ -319,7 +328,7 @@ public final class RemoteReplica implements Replica {
     }
 
     private CompletableFuture<Version> readOne(ReadRequest request, List<Context> traces) {
-        return this.<ReadResponse>call("Read", traces,
+        return this.<ReadResponse>call("Read", readTimes, traces,
                 (stub, observer) -> stub.read(request, observer))
                 .thenApply(RemoteReplica::toVersion);
     }
@@ -329,7 +338,7 @@ public final class RemoteReplica implements Replica {
         ReadBatchRequest request = ReadBatchRequest.newBuilder()
                 .setProtocolVersion(PeerCodec.PROTOCOL_VERSION).addAllReads(requests).build();
         CompletableFuture<ReadBatchResponse> batch = this.<ReadBatchResponse>call("ReadBatch",
-                traces, (stub, observer) -> stub.readBatch(request, observer));
+                readTimes, traces, (stub, observer) -> stub.readBatch(request, observer));
         return perItem(batch, requests.size(), "reads", ReadBatchResponse::getResultsList,
                 ReadBatchResult::getError, result -> toVersion(result.getResponse()));
     }
@@ -350,7 +359,7 @@ public final class RemoteReplica implements Replica {
         if (endExclusive != null) {
             request.setEndKey(ByteString.copyFrom(endExclusive));
         }
-        return this.<ScanResponse>call("Scan", null,
+        return this.<ScanResponse>call("Scan", scanTimes, null,
                         (stub, observer) -> stub.scan(request.build(), observer))
                 .thenApply(response -> {
                     List<KeyEntry> entries = new ArrayList<>(response.getEntriesCount());
@@ -369,12 +378,12 @@ public final class RemoteReplica implements Replica {
      * carries to the peer.
      */
     private <T> CompletableFuture<T> call(
-            String method, List<Context> traces,
+            String method, LongConsumer times, List<Context> traces,
             BiConsumer<PeerServiceGrpc.PeerServiceStub, StreamObserver<T>> invocation) {
         PeerServiceGrpc.PeerServiceStub deadline = stub.withDeadlineAfter(deadlineMillis,
                 TimeUnit.MILLISECONDS);
         if (traces == null) {
-            return call(deadline, invocation);
+            return call(deadline, times, invocation);
         }
         Span span = tracing.start(PeerServiceGrpc.SERVICE_NAME + "/" + method, SpanKind.CLIENT,
                 traces.get(0));
@@ -384,13 +393,14 @@ public final class RemoteReplica implements Replica {
             span.addLink(Span.fromContext(traces.get(i)).getSpanContext());
         }
         return Tracing.endWhenDone(span, call(Tracing.withParent(deadline,
-                traces.get(0).with(span)), invocation));
+                traces.get(0).with(span)), times, invocation));
     }
 
     private <T> CompletableFuture<T> call(
-            PeerServiceGrpc.PeerServiceStub stub,
+            PeerServiceGrpc.PeerServiceStub stub, LongConsumer times,
             BiConsumer<PeerServiceGrpc.PeerServiceStub, StreamObserver<T>> invocation) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        long startedNanos = System.nanoTime();
         // Outside the caller's gRPC context: a call made while serving a client request would
         // otherwise be cancelled the moment that request is answered, which at quorum is before
         // the slowest replica has its copy, and a batch may carry other requests' writes.
@@ -399,11 +409,13 @@ public final class RemoteReplica implements Replica {
             invocation.accept(stub, new StreamObserver<>() {
                 @Override
                 public void onNext(T value) {
+                    times.accept(System.nanoTime() - startedNanos);
                     result.complete(value);
                 }
 
                 @Override
                 public void onError(Throwable error) {
+                    times.accept(System.nanoTime() - startedNanos);
                     result.completeExceptionally(failure(error));
                 }
 

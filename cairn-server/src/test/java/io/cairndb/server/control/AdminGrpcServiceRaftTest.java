@@ -19,6 +19,7 @@ import io.cairndb.server.control.raft.RaftMetadataStore;
 import io.cairndb.server.control.raft.RaftSettings;
 import io.cairndb.server.membership.Membership;
 import io.cairndb.server.tracing.Tracing;
+import io.cairndb.server.replica.ReplicaCallTimes;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -57,7 +58,7 @@ class AdminGrpcServiceRaftTest {
         await().atMost(WAIT).until(() -> store.status().isLeader());
         Membership membership = new Membership("n1", null, new HybridLogicalClock(),
                 System::currentTimeMillis, 1_000, 1_000, 500, store::current, version -> { },
-                Tracing.disabled());
+                Tracing.disabled(), ReplicaCallTimes.NONE);
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
                 .addService(new AdminGrpcService(store, membership,

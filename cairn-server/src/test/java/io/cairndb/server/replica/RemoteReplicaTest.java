@@ -140,7 +140,7 @@ class RemoteReplicaTest {
                 .start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         replica = new RemoteReplica("n1", "self", channel, 10_000, new HybridLogicalClock(),
-                Tracing.disabled());
+                Tracing.disabled(), ReplicaCallTimes.NONE);
     }
 
     @AfterEach
