@@ -3,6 +3,7 @@ package io.cairndb.server;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -56,7 +57,7 @@ final class RawWebSocket implements AutoCloseable {
                 + Base64.getEncoder().encodeToString(nonce)
                 + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         client.out.flush();
-        String head = client.readHead();
+        String head = readHead(client.in);
         if (!head.startsWith("HTTP/1.1 101")) {
             socket.close();
             throw new IOException("the server did not upgrade: " + head);
@@ -64,15 +65,15 @@ final class RawWebSocket implements AutoCloseable {
         return client;
     }
 
-    /** Reads the response head byte by byte, so that no frame after it is consumed. */
-    private String readHead() throws IOException {
+    /** Reads an HTTP response head byte by byte, so that nothing after it is consumed. */
+    static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         byte[] end = {'\r', '\n', '\r', '\n'};
         while (matched < end.length) {
             int b = in.read();
             if (b < 0) {
-                throw new IOException("the connection closed during the upgrade");
+                throw new IOException("the connection closed before the response head ended");
             }
             head.write(b);
             matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);

@@ -1,7 +1,7 @@
 package io.cairndb.server;
 
 // Proves a WebSocket client that stops reading is bounded: the node queues at most 256 messages
-// for it and drops it, and its meters show it. (Server-sent events: EventWriterTest.)
+// for it and drops it, and its meters show it. (Server-sent events: SseSlowClientTest.)
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

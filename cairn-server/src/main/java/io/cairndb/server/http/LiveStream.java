@@ -20,11 +20,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -48,8 +53,11 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * events (for {@code curl -N -H 'Accept: text/event-stream'}); {@code topics} defaults to
  * {@code config}. {@code event: config} has the version as the event id and the change as JSON
  * data; {@code event: cluster} has the cluster event as JSON data. Events are written by a
- * small pool of this class's own, one client at a time, with the same bound per client: past it
- * the client gets {@code event: overflow} and the stream ends.
+ * small pool of this class's own, one client at a time, with the same bound per client. Past it
+ * the stream ends: a client whose last write is still blocked cannot be told through its full
+ * socket, so its connection is closed at once; any other gets {@code event: overflow} first. A
+ * write blocked for more than {@link #EVENT_WRITE_MILLIS_MAX} ms also closes the connection, so
+ * a client that stops reading holds a writer for at most that long and cannot stall the others.
  *
  * <p>Both transports are metered: clients connected, messages waiting to be written to their
  * sockets (at most {@link #MESSAGES_PENDING_MAX} a client, plus the overflow notice), and
@@ -61,6 +69,8 @@ final class LiveStream implements AutoCloseable {
     static final String EVENTS_PATH = RestApi.PREFIX + "/events";
     static final int MESSAGES_PENDING_MAX = 256;
     static final long PING_INTERVAL_SECONDS = 15;
+    /** A socket that takes no event for this long is not being read (TCP buffers are large). */
+    static final long EVENT_WRITE_MILLIS_MAX = 10_000;
     private static final String WATCH = "cairn.configWatch";
     private static final String CLUSTER = "cairn.clusterEvents";
     private static final String TOPICS = "config, cluster";
@@ -76,6 +86,8 @@ final class LiveStream implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** Closes the connections of clients whose event writes block too long. */
+    private final ScheduledExecutorService deadlines = deadlines();
 
     LiveStream(AdminGrpcService admin, ClusterEvents clusterEvents) {
         this.admin = admin;
@@ -94,9 +106,21 @@ final class LiveStream implements AutoCloseable {
         }
     }
 
+    private static ScheduledExecutorService deadlines() {
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "http-events-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Nearly every deadline is cancelled, its write done; they must not pile up.
+        deadlines.setRemoveOnCancelPolicy(true);
+        return deadlines;
+    }
+
     @Override
     public void close() {
         writers.shutdownNow();
+        deadlines.shutdownNow();
     }
 
     /** Registers the streams' meters: {@code cairn_stream_*} by {@code transport}. */
@@ -143,6 +167,8 @@ final class LiveStream implements AutoCloseable {
     }
 
     private void events(SseClient client) {
+        EndPoint connection = ServletContextRequest.getServletContextRequest(client.ctx().req())
+                .getServletChannel().getEndPoint();
         EventWriter writer = new EventWriter(new EventSink() {
             @Override
             public boolean terminated() {
@@ -162,7 +188,12 @@ final class LiveStream implements AutoCloseable {
             public void close() {
                 client.close();
             }
-        }, writers, events);
+
+            @Override
+            public void abort() {
+                connection.close();
+            }
+        }, writers, deadlines, EVENT_WRITE_MILLIS_MAX, events);
         String from = client.ctx().queryParam("fromVersion");
         String topics = client.ctx().queryParam("topics");
         List<String> wanted = Stream.of((topics == null || topics.isBlank() ? "config"
@@ -228,27 +259,44 @@ final class LiveStream implements AutoCloseable {
     interface EventSink {
         boolean terminated();
 
-        /** Writes one event ({@code id} may be null); blocks while the client does not read. */
+        /**
+         * Writes one event ({@code id} may be null); blocks while the client does not read. A
+         * write that fails terminates the client instead of throwing.
+         */
         void send(String event, String id, String data);
 
+        /** Ends the stream after what was written. */
         void close();
+
+        /**
+         * Closes the client's connection now, from any thread and without blocking: a write
+         * blocked on it fails, which terminates the client and frees the writer's thread.
+         */
+        void abort();
     }
 
     /** One SSE client's events, written in order on the writer pool, at most the bound queued. */
     static final class EventWriter {
         private final EventSink sink;
         private final Executor writers;
+        private final ScheduledExecutorService deadlines;
+        private final long writeMillisMax;
         private final Transport transport;
         private final Queue<String[]> queue = new ConcurrentLinkedQueue<>();
         private final AtomicInteger queued = new AtomicInteger();
         private final AtomicBoolean writing = new AtomicBoolean();
+        /** Whether a write to the sink is under way, perhaps blocked on a full socket. */
+        private volatile boolean sending;
         /** Ends what feeds this client (its config watch, its cluster events) on overflow. */
         volatile Runnable onEnd = () -> { };
         private volatile boolean ended;
 
-        EventWriter(EventSink sink, Executor writers, Transport transport) {
+        EventWriter(EventSink sink, Executor writers, ScheduledExecutorService deadlines,
+                    long writeMillisMax, Transport transport) {
             this.sink = sink;
             this.writers = writers;
+            this.deadlines = deadlines;
+            this.writeMillisMax = writeMillisMax;
             this.transport = transport;
         }
 
@@ -268,6 +316,12 @@ final class LiveStream implements AutoCloseable {
                         + " events waited to be sent; reconnect with fromVersion set to the last"
                         + " event id received"});
                 queue.add(new String[] {"end", null, ""});
+                if (sending) {
+                    // The notice would wait behind a write that the client is not taking; the
+                    // connection ends instead, and the write fails rather than wait for Jetty's
+                    // idle timeout with a writer thread held.
+                    sink.abort();
+                }
             } else {
                 queue.add(new String[] {event, id, data});
             }
@@ -287,7 +341,7 @@ final class LiveStream implements AutoCloseable {
                     if (event[0].equals("end")) {
                         sink.close();
                     } else {
-                        sink.send(event[0], event[1], event[2]);
+                        send(event);
                     }
                 }
             } finally {
@@ -295,6 +349,22 @@ final class LiveStream implements AutoCloseable {
             }
             if (!queue.isEmpty() && writing.compareAndSet(false, true)) {
                 writers.execute(this::drain);
+            }
+        }
+
+        /** Writes one event; one that blocks past the deadline aborts the connection. */
+        private void send(String[] event) {
+            ScheduledFuture<?> deadline = deadlines.schedule(sink::abort, writeMillisMax,
+                    TimeUnit.MILLISECONDS);
+            sending = true;
+            try {
+                sink.send(event[0], event[1], event[2]);
+            } finally {
+                sending = false;
+            }
+            if (!deadline.cancel(false) && !sink.terminated()) {
+                // Aborted as the write completed: nothing else would notice the closed socket.
+                sink.close();
             }
         }
     }
