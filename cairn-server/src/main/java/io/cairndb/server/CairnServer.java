@@ -281,7 +281,8 @@ public final class CairnServer implements AutoCloseable {
                 wallMillis);
         membership.addVerdictListener(clusterEvents::verdict);
         HttpPlane http = components.start("http", () -> HttpPlane.start(config.host(),
-                config.httpPort(), nodeId, new Readiness(nodeId, metadata, membership,
+                config.httpPort(), config.http().socketSendBufferBytes(), nodeId,
+                new Readiness(nodeId, metadata, membership,
                         components::notRunning, Math.min(ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
                         config.requests().requestTimeoutMillis())),
                 new RestApi(coordinator, administration, admin, config.limits(),

@@ -33,6 +33,7 @@ import java.util.Set;
  * @param clock how far apart the nodes' clocks may be
  * @param migration how migrations move data
  * @param tracing where spans go, if anywhere (off by default)
+ * @param http the HTTP port's socket settings
  */
 public record ServerConfig(String nodeId, String host, int port, int peerPort, int raftPort,
                            int httpPort, String dataDir, List<String> roles, String join,
@@ -40,7 +41,7 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
                            CoordinatorSettings requests, Limits limits,
                            MembershipSettings membership, ControlSettings control,
                            ClockSettings clock, MigrationSettings migration,
-                           TracingSettings tracing) {
+                           TracingSettings tracing, HttpSettings http) {
 
     public static final List<String> ALL_ROLES = List.of("control", "coordinator", "storage");
 
@@ -48,7 +49,7 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
             7072, 8080, "cairn-data", ALL_ROLES, "", StorageSettings.DEFAULTS,
             ClusterConfig.DEFAULTS, CoordinatorSettings.DEFAULTS, Limits.DEFAULTS,
             MembershipSettings.DEFAULTS, ControlSettings.DEFAULTS, ClockSettings.DEFAULTS,
-            MigrationSettings.DEFAULTS, TracingSettings.DEFAULTS);
+            MigrationSettings.DEFAULTS, TracingSettings.DEFAULTS, HttpSettings.DEFAULTS);
 
     /** Checks relationships a single field's type cannot express; throws naming the setting. */
     void validate() {
@@ -144,6 +145,10 @@ public record ServerConfig(String nodeId, String host, int port, int peerPort, i
         }
         if (tracing.problem() != null) {
             throw new ConfigException(tracing.problem());
+        }
+        if (http.socketSendBufferBytes() < 0) {
+            throw new ConfigException("http.socketSendBufferBytes is "
+                    + http.socketSendBufferBytes() + "; it must be 0 (the system's) or more");
         }
         if (clock.maxOffsetMillis() < 1) {
             throw new ConfigException("clock.maxOffsetMillis is " + clock.maxOffsetMillis()

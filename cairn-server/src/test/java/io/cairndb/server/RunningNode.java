@@ -16,14 +16,24 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class RunningNode implements BeforeAllCallback, AfterAllCallback {
 
+    private final Map<String, String> settings;
     private Path dir;
     private TestNode node;
     private RestClient rest;
 
+    RunningNode() {
+        this(Map.of());
+    }
+
+    /** A node with these settings besides its ports and directory. */
+    RunningNode(Map<String, String> settings) {
+        this.settings = Map.copyOf(settings);
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         dir = Files.createTempDirectory("cairn-node");
-        node = new TestNode(dir, Map.of());
+        node = new TestNode(dir, settings);
         rest = new RestClient(node.server.httpPort());
     }
 

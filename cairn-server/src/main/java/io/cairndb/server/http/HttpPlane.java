@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -58,7 +60,8 @@ public final class HttpPlane implements AutoCloseable {
      *
      * @throws ConfigException if the port cannot be bound
      */
-    public static HttpPlane start(String host, int port, String nodeId, Readiness readiness,
+    public static HttpPlane start(String host, int port, int socketSendBufferBytes,
+                                  String nodeId, Readiness readiness,
                                   RestApi api, NodeMetrics metrics) {
         // Readiness blocks while it asks the control group, and a scrape reads every gauge; two
         // threads keep them from piling up behind one slow call without taking request threads.
@@ -116,6 +119,14 @@ public final class HttpPlane implements AutoCloseable {
         });
         try {
             javalin.start(host, port);
+            if (socketSendBufferBytes > 0) {
+                // Read for each connection as it is accepted, so setting it now covers them all.
+                for (Connector connector : javalin.jettyServer().server().getConnectors()) {
+                    if (connector instanceof ServerConnector server) {
+                        server.setAcceptedSendBufferSize(socketSendBufferBytes);
+                    }
+                }
+            }
         } catch (RuntimeException e) {
             checks.shutdownNow();
             stream.close();
