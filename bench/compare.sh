@@ -21,7 +21,7 @@ keys=10000
 value_size=256
 concurrency=1,16,64
 workloads=write-only,read-only
-all_systems=etcd,redis,cairn1-sync,cairn1-periodic,cairn1-sync-http,cairn1-periodic-http,cairn3-sync,cairn3-periodic,cairn3-sync-unary,cairn3-periodic-unary
+all_systems=etcd,redis,cairn1-sync,cairn1-periodic,cairn1-sync-unary,cairn1-periodic-unary,cairn1-sync-http,cairn1-periodic-http,cairn3-sync,cairn3-periodic,cairn3-sync-unary,cairn3-periodic-unary
 systems="$all_systems"
 out=""
 install=1
@@ -37,6 +37,9 @@ Systems (--systems, comma-separated; default: all of them):
   redis            one Redis, built-in defaults: RDB snapshots, no AOF (never fsyncs per write)
   cairn1-sync      1-node CairnDB, RF 1, durability sync (fsync before acknowledging)
   cairn1-periodic  1-node CairnDB, RF 1, durability periodic (fsync every second)
+  cairn1-sync-unary, cairn1-periodic-unary
+                   the same node driven with unary gRPC calls only, as a client generated from
+                   the seed contract drives it
   cairn1-sync-http, cairn1-periodic-http
                    the same node driven over REST (/api/v1 on its HTTP port, JSON envelopes)
                    instead of gRPC
@@ -243,8 +246,13 @@ run_redis() {
 
 run_cairn1() {
   local durability="$1" backend="${2:-cairn}" label="cairn1-$1" port dir ports=() target
+  local extra=()
   if [ "$backend" = http ]; then
     label="$label-http"
+  elif [ "$backend" = unary ]; then
+    label="$label-unary"
+    backend=cairn
+    extra=(--unary)
   fi
   port="$(free_block 4)"
   dir="$work/data/$label"
@@ -268,7 +276,7 @@ run_cairn1() {
     target="127.0.0.1:$((port + 3))"
   fi
   log "$label: 1 node at $target, durability $durability, $backend backend"
-  run_bench "$label" "$backend" "$target" "$pid" --rf 1
+  run_bench "$label" "$backend" "$target" "$pid" --rf 1 "${extra[@]}"
   stop_tree "$pid"
 }
 
@@ -311,6 +319,8 @@ if wants etcd; then run_etcd; fi
 if wants redis; then run_redis; fi
 if wants cairn1-sync; then run_cairn1 sync; fi
 if wants cairn1-periodic; then run_cairn1 periodic; fi
+if wants cairn1-sync-unary; then run_cairn1 sync unary; fi
+if wants cairn1-periodic-unary; then run_cairn1 periodic unary; fi
 if wants cairn1-sync-http; then run_cairn1 sync http; fi
 if wants cairn1-periodic-http; then run_cairn1 periodic http; fi
 if wants cairn3-sync; then run_cairn3 sync; fi
