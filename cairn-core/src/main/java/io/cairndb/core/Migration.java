@@ -192,8 +192,9 @@ public record Migration(String id, String type, String nodeId, String tenantId,
      * movement does:
      * <ul>
      *   <li>a new replica receives the range from the replicas it replaces (those leaving the
-     *       set), so a quorum of the new set holds whatever a quorum of the old set held; only
-     *       when none of those is left (a forced removal) from the replicas that stay;</li>
+     *       set), so a quorum of the new set holds whatever a quorum of the old set held; when
+     *       none of those is left (a forced removal), from each replica that stays, so that it
+     *       holds the union of what the survivors hold;</li>
      *   <li>when nothing replaces the leaving replicas (a factor lowered), each replica that stays
      *       receives the range from each leaving one, so a write acknowledged only by replicas
      *       that leave is not lost;</li>
@@ -228,6 +229,17 @@ public record Migration(String id, String type, String nodeId, String tenantId,
                     for (String keeper : transfer.after()) {
                         for (String source : leaving) {
                             group(grouped, keeper, List.of(source), transfer.range());
+                        }
+                    }
+                    continue;
+                }
+                if (leaving.isEmpty() && !transfer.leaving().isEmpty() && !staying.isEmpty()) {
+                    // Every replica replaced is gone (a forced removal): each replica that stays
+                    // sends what it holds, so that a write acknowledged by the gone node and one
+                    // that stays is on a quorum of the new set again.
+                    for (String target : transfer.targets()) {
+                        for (String source : staying) {
+                            group(grouped, target, List.of(source), transfer.range());
                         }
                     }
                     continue;

@@ -16,6 +16,7 @@ import java.util.NavigableSet;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 // Proves a migration's tasks, applied to who holds what, give every key of every tenant its new
@@ -213,6 +214,41 @@ class MigrationTest {
         // Without the node gone, the same removal streams from it.
         assertThat(Migration.plan(Map.of("t", 1), before, after, null, 0, Set.of()))
                 .allSatisfy(task -> assertThat(task.sources()).containsExactly("n1"));
+    }
+
+    /**
+     * A write acknowledged at quorum by the node removed by force and one replica that stays
+     * has one copy left: the new replica must take it from whichever replica that is, so it
+     * receives the range from each of them.
+     */
+    @Test
+    void aForcedRemovalGivesTheNewReplicaWhatEveryReplicaThatStaysHolds() {
+        Map<String, long[]> five = nodes(5);
+        Map<String, long[]> four = new TreeMap<>(five);
+        four.remove("n1");
+        Ring before = Ring.of(five);
+        Ring after = Ring.of(four);
+
+        List<Task> tasks = Migration.plan(Map.of("t", 3), before, after, null, 0, Set.of("n1"));
+
+        assertThat(tasks).isNotEmpty();
+        Map<String, Set<String>> sourcesOfEachRange = new TreeMap<>();
+        for (Task task : tasks) {
+            assertThat(task.sources()).hasSize(1).doesNotContain("n1");
+            for (TokenRange range : task.ranges()) {
+                sourcesOfEachRange.computeIfAbsent(task.target() + " " + range,
+                        ignored -> new TreeSet<>()).addAll(task.sources());
+            }
+        }
+        for (Task task : tasks) {
+            for (TokenRange range : task.ranges()) {
+                Set<String> staying = new TreeSet<>(before.replicas(range.toInclusive(), 3));
+                staying.remove("n1");
+                assertThat(sourcesOfEachRange.get(task.target() + " " + range))
+                        .as("sources of %s for %s", range, task.target())
+                        .isEqualTo(staying);
+            }
+        }
     }
 
     @Test
