@@ -4,6 +4,8 @@ import io.cairndb.core.ApplyResult;
 import io.cairndb.core.ClockOffsets;
 import io.cairndb.core.ConsistencyLevel;
 import io.cairndb.core.HybridLogicalClock;
+import io.cairndb.core.KeyEntry;
+import io.cairndb.core.KeyScan;
 import io.cairndb.core.Idempotency;
 import io.cairndb.core.MemoryStore;
 import io.cairndb.core.Migration;
@@ -13,6 +15,7 @@ import io.cairndb.core.Mutation;
 import io.cairndb.core.Placement;
 import io.cairndb.core.ReadMachine;
 import io.cairndb.core.Ring;
+import io.cairndb.core.ScanMerge;
 import io.cairndb.core.TokenAllocator;
 import io.cairndb.core.Tokens;
 import io.cairndb.core.Version;
@@ -64,6 +67,7 @@ final class SimCluster {
         long writesAcknowledged;
         long writesGivenUp;
         long readsChecked;
+        long scansChecked;
         long restamps;
         long hintsDelivered;
         final Migrations migrations = new Migrations();
@@ -79,7 +83,7 @@ final class SimCluster {
         String summary(String name) {
             return name + ": seeds " + seeds + ", events " + events + ", writes acknowledged "
                     + writesAcknowledged + ", given up " + writesGivenUp + ", quorum reads checked "
-                    + readsChecked + ", stamped again " + restamps + ", hints delivered "
+                    + readsChecked + ", range scans checked " + scansChecked + ", stamped again " + restamps + ", hints delivered "
                     + hintsDelivered + ", faults injected " + faults
                     + (migrations.started > 0 ? ", " + migrations : "")
                     + ", invariant violations " + violations.size();
@@ -151,6 +155,8 @@ final class SimCluster {
     private static final long SYNC_MILLIS = 100;
     private static final long IDEMPOTENCY_TTL_MILLIS = 600_000;
     private static final int ATTEMPTS_MAX = 4;
+    /** A scan's page: more than any tenant's keys, so one page covers the tenant. */
+    private static final int SCAN_ITEMS_MAX = 100;
     private static final String[] TENANTS = {"alpha", "beta"};
     /** How often a node's migration runner looks for work and reports. */
     private static final long MIGRATION_TICK_MILLIS = 200;
@@ -873,6 +879,46 @@ final class SimCluster {
         }
     }
 
+    /**
+     * As the node's {@code Coordinator.rangeQuery}: every owner the coordinator believes alive is
+     * asked for one page, and once all have answered or the request times out, the production
+     * {@link ScanMerge} decides the page or the refusal over the owners' replica sets.
+     */
+    private void coordinateScan(Node coordinator, String tenant, ConsistencyLevel level,
+                                Consumer<ScanMerge.Result> reply) {
+        Ring owners = settings.migrations() ? coordinator.view.placement().owners() : ring;
+        int factor = settings.migrations() ? coordinator.view.factors.get(tenant)
+                : settings.replicationFactor();
+        Map<String, KeyScan> answered = new TreeMap<>();
+        boolean[] decided = {false};
+        Runnable decide = () -> {
+            if (!decided[0]) {
+                decided[0] = true;
+                reply.accept(ScanMerge.merge(answered, owners.replicaSets(factor), level,
+                        SCAN_ITEMS_MAX, Long.MAX_VALUE, VersionResolver.DEFAULT));
+            }
+        };
+        List<String> asked = owners.nodes().stream().filter(coordinator::believesAlive)
+                .toList();
+        int[] waiting = {asked.size()};
+        for (String id : asked) {
+            Node replica = nodes.get(id);
+            call(coordinator, replica, "scan", () -> replica.store.scanKeys(tenant, null, null,
+                    SCAN_ITEMS_MAX, Long.MAX_VALUE, SCAN_ITEMS_MAX), (scan, error) -> {
+                        if (error == null) {
+                            answered.put(id, scan);
+                        }
+                        if (--waiting[0] == 0) {
+                            decide.run();
+                        }
+                    });
+        }
+        if (asked.isEmpty()) {
+            decide.run();
+        }
+        atNode(coordinator, REQUEST_TIMEOUT_MILLIS, "scan deadline", decide);
+    }
+
     // ------------------------------------------------------------------------------ clients
 
     private static ConsistencyLevel level(Random random) {
@@ -898,9 +944,53 @@ final class SimCluster {
             String idempotencyKey = "c" + client + "-" + sequence;
             attemptWrite(client, left, new WriteOp(tenant, key, value, idempotencyKey, level,
                     history.begin(tenant, key, value, idempotencyKey, level.wireName(), now)), 1);
-        } else {
+        } else if (roll < 19) {
             readOp(client, left, tenant, key, level, now, 1);
+        } else {
+            scanOp(client, left, tenant, level, now, 1);
         }
+    }
+
+    /**
+     * A range scan of a whole tenant through a random node, retried on a refusal or a timeout;
+     * each key of its page is judged as a read of that key over the same span.
+     */
+    private void scanOp(int client, int[] left, String tenant, ConsistencyLevel level,
+                        long start, int attempt) {
+        Node coordinator = randomNode();
+        boolean[] over = {false};
+        Runnable next = () -> at(random.nextInt(20), "client " + client + " next",
+                () -> nextOp(client, left));
+        Runnable retry = () -> {
+            if (attempt < ATTEMPTS_MAX) {
+                scanOp(client, left, tenant, level, start, attempt + 1);
+            } else {
+                next.run();
+            }
+        };
+        Consumer<ScanMerge.Result> reply = result -> {
+            if (over[0]) {
+                return;
+            }
+            over[0] = true;
+            if (result instanceof ScanMerge.Page page) {
+                checkScan(tenant, level, start, page);
+                next.run();
+            } else {
+                retry.run();
+            }
+        };
+        at(1, "client " + client + " scans " + tenant + " at " + level.wireName() + " from "
+                + coordinator.id, () -> deliver(coordinator, "coordinate",
+                () -> coordinateScan(coordinator, tenant, level,
+                        answer -> at(1, "reply to client " + client,
+                                () -> reply.accept(answer)))));
+        at(CLIENT_TIMEOUT_MILLIS, "client " + client + " times out", () -> {
+            if (!over[0]) {
+                over[0] = true;
+                retry.run();
+            }
+        });
     }
 
     /** One attempt of a write through a random node; a retry carries the same idempotency key. */
@@ -1880,6 +1970,28 @@ final class SimCluster {
         if (violation != null) {
             violation(violation);
         }
+    }
+
+    /**
+     * Judges a scan's page key by key, as reads over the scan's span: a key missing from the
+     * page reads as not found. A page that stops early is not judged past where it stops.
+     */
+    private void checkScan(String tenant, ConsistencyLevel level, long start,
+                           ScanMerge.Page page) {
+        Map<String, String> values = new HashMap<>();
+        for (KeyEntry item : page.items()) {
+            values.put(new String(item.key(), StandardCharsets.UTF_8),
+                    new String(item.version().value(), StandardCharsets.UTF_8));
+        }
+        String covered = page.resumeAfter() == null ? null
+                : new String(page.resumeAfter(), StandardCharsets.UTF_8);
+        for (String key : keys) {
+            if (covered == null || key.compareTo(covered) <= 0) {
+                checkRead(tenant, key, level, start, values.get(key),
+                        "QuorumScanSeesLatestQuorumWrite");
+            }
+        }
+        stats.scansChecked++;
     }
 
     /** TenantIsolation, after every event: a stored value belongs to its tenant and key. */
