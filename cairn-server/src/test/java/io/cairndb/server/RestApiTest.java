@@ -218,6 +218,12 @@ class RestApiTest {
                 NODE.rest().get("/api/v1/tenants/acme/keys?limit=ten")));
         cases.add(new Case("bad base64", 400, "INVALID_REQUEST",
                 NODE.rest().json("PUT", "/api/v1/tenants/acme/keys/k", "{\"value\":\"***\"}")));
+        cases.add(new Case("conditional write", 422, "VALIDATION_ERROR",
+                NODE.rest().send("PUT", "/api/v1/tenants/acme/keys/k", "text/plain", utf8("x"),
+                        "If-Match", "\"n1:1\"")));
+        cases.add(new Case("conditional delete", 422, "VALIDATION_ERROR",
+                NODE.rest().send("DELETE", "/api/v1/tenants/acme/keys/k", null, new byte[0],
+                        "If-Match", "*")));
         for (Case tried : cases) {
             assertThat(tried.answer().status()).as(tried.what() + ": " + tried.answer().text())
                     .isEqualTo(tried.status());

@@ -220,6 +220,18 @@ public final class RestApi {
 
     // -------------------------------------------------------------------------- key-value
 
+    /**
+     * A conditional write is refused, not ignored: deciding it needs one decision per key, which
+     * a leaderless quorum store can only make with a consensus round per write.
+     */
+    private static void refuseConditional(Context ctx) {
+        if (ctx.header("If-Match") != null) {
+            throw new ApiException(422, "If-Match is not supported: writes are not conditional "
+                    + "here (a compare-and-set would need a consensus round per key); send the "
+                    + "write without it", Map.of("field", "If-Match"));
+        }
+    }
+
     private void write(Context ctx) {
         byte[] value;
         if (isJson(ctx.contentType())) {
@@ -230,6 +242,7 @@ public final class RestApi {
             // is bounded by bodyBytesMax(), past which Jetty refuses it as it is read.
             value = ctx.bodyAsBytes();
         }
+        refuseConditional(ctx);
         if (value.length > limits.valueSizeBytesMax()) {
             throw valueTooLarge(value.length);
         }
@@ -273,6 +286,7 @@ public final class RestApi {
     }
 
     private void delete(Context ctx) {
+        refuseConditional(ctx);
         DeleteKeyValueRequest request = DeleteKeyValueRequest.newBuilder()
                 .setTenantId(ctx.pathParam("tenant"))
                 .setKey(ctx.pathParam("key"))
