@@ -18,15 +18,12 @@ import io.cairndb.api.ReadKeyValueResponse;
 import io.cairndb.api.StorageNodeInfo;
 import io.cairndb.api.WriteKeyValueRequest;
 import io.cairndb.api.WriteKeyValueResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,8 +36,7 @@ class ClusterTest {
     @TempDir
     Path dir;
 
-    private final List<CairnServer> servers = new ArrayList<>(List.of());
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final InJvmNodes nodes = new InJvmNodes();
 
     private static Map<String, String> settings(Path data, String join) {
         Map<String, String> settings = new HashMap<>(Map.of("port", "0", "peerPort", "0",
@@ -59,26 +55,15 @@ class ClusterTest {
         if (index == 2) {
             settings.put("roles", "coordinator,storage");
         }
-        CairnServer server = CairnServer.start(ConfigLoader.load(null, Map.of(), settings));
-        while (servers.size() <= index) {
-            servers.add(null);
-            channels.add(null);
-        }
-        servers.set(index, server);
-        channels.set(index, ManagedChannelBuilder.forAddress("127.0.0.1", server.port())
-                .usePlaintext().build());
-        return server;
+        return nodes.start(index, settings);
     }
 
     private CoordinatorServiceGrpc.CoordinatorServiceBlockingStub client(int index) {
-        return CoordinatorServiceGrpc.newBlockingStub(channels.get(index))
-                .withDeadlineAfter(30, TimeUnit.SECONDS);
+        return nodes.client(index);
     }
 
     private void stop(int index) {
-        channels.get(index).shutdownNow();
-        servers.get(index).close();
-        servers.set(index, null);
+        nodes.stop(index);
     }
 
     @BeforeEach
@@ -87,7 +72,7 @@ class ClusterTest {
         String join = "127.0.0.1:" + seed.port();
         start(1, join);
         start(2, join);
-        await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.servers().stream()
                 .allMatch(s -> s.metadata().current().storageNodeCount() == 3));
         await().atMost(Duration.ofSeconds(30)).until(() -> client(0).listStorageNodes(
                         ListStorageNodesRequest.getDefaultInstance()).getNodesList().stream()
@@ -96,11 +81,7 @@ class ClusterTest {
 
     @AfterEach
     void stopCluster() {
-        for (int i = servers.size() - 1; i >= 0; i--) {
-            if (servers.get(i) != null) {
-                stop(i);
-            }
-        }
+        nodes.close();
     }
 
     private WriteKeyValueResponse write(int via, String tenant, String key, String value,
@@ -127,7 +108,7 @@ class ClusterTest {
                     .setTenantId("rf" + rf).setReplicationFactor(rf).build());
             assertThat(created.getSuccess()).as(created.getErrorMessage()).isTrue();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream().allMatch(s ->
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.servers().stream().allMatch(s ->
                 s.metadata().current().tenants().size() == 3));
         long before = totalKeys();
         for (int rf = 1; rf <= 3; rf++) {
@@ -160,9 +141,9 @@ class ClusterTest {
     void writesMissedByAStoppedNodeReachItThroughHints() {
         client(0).createTenant(CreateTenantRequest.newBuilder().setTenantId("t")
                 .setReplicationFactor(3).build());
-        await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream().allMatch(s ->
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.servers().stream().allMatch(s ->
                 s.metadata().current().tenant("t") != null));
-        String stoppedId = servers.get(2).nodeId();
+        String stoppedId = nodes.server(2).nodeId();
         stop(2);
         for (int i = 0; i < 50; i++) {
             WriteKeyValueResponse written = write(i % 2, "t", "k" + i, "v" + i, "quorum");
@@ -185,7 +166,7 @@ class ClusterTest {
         assertThat(all.getReplicaCount()).isEqualTo(2);
         assertThat(all.getErrorMessage()).contains(stoppedId);
 
-        start(2, "127.0.0.1:" + servers.get(0).port());
+        start(2, "127.0.0.1:" + nodes.server(0).port());
         // A node whose stats do not come back counts as down with no hints: wait for all
         // three to answer, and none to hold a hint.
         await().atMost(Duration.ofSeconds(60)).until(() -> {
@@ -210,7 +191,7 @@ class ClusterTest {
     void rangeQueriesMergeEveryNodesKeysInOrder() {
         client(0).createTenant(CreateTenantRequest.newBuilder().setTenantId("scan")
                 .setReplicationFactor(2).build());
-        await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream().allMatch(s ->
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.servers().stream().allMatch(s ->
                 s.metadata().current().tenant("scan") != null));
         for (int i = 0; i < 120; i++) {
             WriteKeyValueResponse written =

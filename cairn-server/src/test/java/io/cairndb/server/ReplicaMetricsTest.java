@@ -15,15 +15,11 @@ import io.cairndb.api.ReadKeyValueResponse;
 import io.cairndb.api.StorageNodeInfo;
 import io.cairndb.api.WriteKeyValueRequest;
 import io.cairndb.api.WriteKeyValueResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +29,7 @@ class ReplicaMetricsTest {
     @TempDir
     Path dir;
 
-    private final List<CairnServer> servers = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final InJvmNodes nodes = new InJvmNodes();
 
     private void start(int index, String join) {
         Map<String, String> settings = new HashMap<>(Map.of("port", "0", "peerPort", "0",
@@ -50,34 +45,20 @@ class ReplicaMetricsTest {
         if (index == 2) {
             settings.put("roles", "coordinator,storage");
         }
-        CairnServer server = CairnServer.start(ConfigLoader.load(null, Map.of(), settings));
-        while (servers.size() <= index) {
-            servers.add(null);
-            channels.add(null);
-        }
-        servers.set(index, server);
-        channels.set(index, ManagedChannelBuilder.forAddress("127.0.0.1", server.port())
-                .usePlaintext().build());
+        nodes.start(index, settings);
     }
 
     private void stop(int index) {
-        channels.get(index).shutdownNow();
-        servers.get(index).close();
-        servers.set(index, null);
+        nodes.stop(index);
     }
 
     @AfterEach
     void stopCluster() {
-        for (int i = servers.size() - 1; i >= 0; i--) {
-            if (servers.get(i) != null) {
-                stop(i);
-            }
-        }
+        nodes.close();
     }
 
     private CoordinatorServiceGrpc.CoordinatorServiceBlockingStub client(int index) {
-        return CoordinatorServiceGrpc.newBlockingStub(channels.get(index))
-                .withDeadlineAfter(30, TimeUnit.SECONDS);
+        return nodes.client(index);
     }
 
     private void awaitAllAlive() {
@@ -103,7 +84,7 @@ class ReplicaMetricsTest {
     }
 
     private Map<String, Double> scrape() throws Exception {
-        RestClient.Answer answer = new RestClient(servers.get(0).httpPort()).get("/metrics");
+        RestClient.Answer answer = new RestClient(nodes.server(0).httpPort()).get("/metrics");
         assertThat(answer.status()).isEqualTo(200);
         return PrometheusText.parse(answer.text());
     }
@@ -121,15 +102,15 @@ class ReplicaMetricsTest {
     @Test
     void replicaCallsAreTimedByPeerAndReadRepairsAreCounted() throws Exception {
         start(0, null);
-        String join = "127.0.0.1:" + servers.get(0).port();
+        String join = "127.0.0.1:" + nodes.server(0).port();
         start(1, join);
         start(2, join);
         awaitAllAlive();
         assertThat(client(0).createTenant(CreateTenantRequest.newBuilder().setTenantId("t")
                 .setReplicationFactor(3).build()).getSuccess()).isTrue();
-        await().atMost(Duration.ofSeconds(30)).until(() -> servers.stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> nodes.servers().stream()
                 .allMatch(s -> s.metadata().current().tenant("t") != null));
-        List<String> peers = List.of(servers.get(1).nodeId(), servers.get(2).nodeId());
+        List<String> peers = List.of(nodes.server(1).nodeId(), nodes.server(2).nodeId());
 
         Map<String, Double> before = scrape();
         assertThat(repairs(before, "blocking")).isZero();
