@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  *   <li>When an answer shows the write was overtaken by a version it did not know about
  *       ({@link SequentialWrites}), or shows the request is a retry, it asks for a clock reading
  *       and sends a second round stamped above what the replicas showed, without the
- *       idempotency check, before it answers.</li>
+ *       idempotency check, before it answers; unless the reading is past the request's
+ *       deadline, when it fails instead.</li>
  * </ul>
  *
  * <p>Not thread-safe: the driver serialises inputs.
@@ -126,6 +127,18 @@ public final class WriteMachine {
     public List<Effect> stamped(long reading, Predicate<String> alive) {
         if (done || !awaitingStamp) {
             throw new IllegalStateException("no clock reading was asked for: " + this);
+        }
+        // An attempt that reaches its second round after its deadline (its coordinator was
+        // paused, or the answers came late) stops: another attempt of the request may have been
+        // answered since and a later write begun, which a stamp taken now would overtake.
+        long elapsedMillis = HybridLogicalClock.wallMillis(reading)
+                - HybridLogicalClock.wallMillis(first.version().hlc());
+        if (elapsedMillis > timeoutMillis) {
+            done = true;
+            awaitingStamp = false;
+            return List.of(new Fail(ErrorCode.QUORUM_NOT_REACHED, what + " was not stamped "
+                    + "again within " + timeoutMillis + " ms (" + elapsedMillis + " ms passed); "
+                    + "a retry is safe", tracker.acknowledged()));
         }
         List<VectorClock> stored = new ArrayList<>(answers.size());
         for (ApplyResult answer : answers) {
