@@ -96,6 +96,11 @@ public final class StorageEngine implements AutoCloseable {
         return files.diskBytes();
     }
 
+    /** Bytes written but not yet flushed to tables: what the log must keep for a restart. */
+    long unflushedBytes() {
+        return files.unflushedBytes();
+    }
+
     /**
      * Fsyncs of the write-ahead log since the engine opened: each periodic sync, or each group
      * written under {@link Durability#SYNC} (the write and its fsync together).

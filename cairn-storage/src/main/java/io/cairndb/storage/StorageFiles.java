@@ -400,8 +400,15 @@ final class StorageFiles implements AutoCloseable {
 
     /** Bytes of the database's files on disk, as RocksDB reports them. */
     long diskBytes() {
-        return sumOverFamilies("rocksdb.total-sst-files-size")
-                + sumOverFamilies("rocksdb.cur-size-all-mem-tables");
+        return sumOverFamilies("rocksdb.total-sst-files-size") + unflushedBytes();
+    }
+
+    /**
+     * Bytes in write buffers not yet flushed to tables, all families: what the write-ahead log
+     * must still hold, and what a restart replays.
+     */
+    long unflushedBytes() {
+        return sumOverFamilies("rocksdb.cur-size-all-mem-tables");
     }
 
     /** Fsyncs the log and closes the database; the stores over it have stopped writing. */

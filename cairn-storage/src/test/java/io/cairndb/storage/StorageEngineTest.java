@@ -12,8 +12,6 @@ import io.cairndb.core.Mutation;
 import io.cairndb.core.Tokens;
 import io.cairndb.core.Version;
 import io.cairndb.core.VersionResolver;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,14 +41,12 @@ class StorageEngineTest {
     }
 
     @Test
-    void keepsTheLogBoundedAndRecoversEveryWriteFromRecycledLogFiles() throws Exception {
+    void flushesPastTheLogBoundAndRecoversEveryWriteFromRecycledLogFiles() {
         long walBytesMax = 1L << 20;
-        Path db = store.dir().resolve("bounded");
         store.reopen("bounded", StorageOptions.DEFAULTS.withWalBytesMax(walBytesMax));
-        // 32 MiB through 1,024 keys: without the bound every byte would still be in the log, as
-        // no write buffer (64 MiB) fills; with it, finished log files are flushed and reused, and
-        // what stays is the live log (about the bound, plus a group of writes that crossed it)
-        // and the two files kept for reuse.
+        // 32 MiB through 1,024 keys: without the bound every byte would stay in the write
+        // buffers (64 MiB, never full) and so in the log, all of it replayed by a restart; with
+        // it, the families holding the oldest log file are flushed and the file is reused.
         byte[] value = new byte[2 * 1024];
         int rounds = 16;
         int keys = 1_024;
@@ -67,13 +63,15 @@ class StorageEngineTest {
         // RocksDB checks the bound on the write path: each write past it schedules a flush of
         // the families holding the oldest file. A burst can outrun the flushes, and once writes
         // stop nothing checks again, so a trickle of writes to another tenant keeps them coming.
+        // What is measured is what the log must keep, not the size of its files: a file that
+        // grew while a flush was pending keeps that size when it is reused.
         byte[] tick = bytes("tick");
         await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> {
                     store.data().apply(new Mutation("ticks", tick, Tokens.token("ticks", tick),
                             Version.write(bytes("t"), "n1", store.nextStamp()), null)).join();
-                    assertThat(logBytes(db))
-                            .isLessThan((long) rounds * keys * value.length / 2);
+                    assertThat(store.engine().unflushedBytes())
+                            .isLessThan((long) rounds * keys * value.length / 4);
                 });
         store.reopen("bounded", StorageOptions.DEFAULTS);
         for (int i = 0; i < keys; i++) {
@@ -81,13 +79,6 @@ class StorageEngineTest {
             assertThat(store.get("t", "key" + i).value()).as("key%d", i).isEqualTo(value);
         }
         assertThat(store.data().liveKeys("t")).isEqualTo(keys);
-    }
-
-    private static long logBytes(Path db) throws IOException {
-        try (var files = Files.list(db)) {
-            return files.filter(file -> file.getFileName().toString().endsWith(".log"))
-                    .mapToLong(file -> file.toFile().length()).sum();
-        }
     }
 
     @Test
