@@ -28,6 +28,7 @@ import io.cairndb.server.migration.MigrationSettings;
 import io.cairndb.server.migration.RangeService;
 import io.cairndb.server.replica.ClusterRouter;
 import io.cairndb.server.replica.HintRouting;
+import io.cairndb.server.replica.GrpcPeerConnector;
 import io.cairndb.server.replica.HintedHandoff;
 import io.cairndb.server.replica.PeerCodec;
 import io.cairndb.server.replica.PeerGrpcService;
@@ -48,6 +49,7 @@ import io.cairndb.server.coordinator.Coordinator;
 import io.cairndb.server.coordinator.CoordinatorGrpcService;
 import io.cairndb.server.coordinator.NodeStats;
 import io.cairndb.server.replica.LocalReplica;
+import io.cairndb.server.replica.PeerConnector;
 import io.cairndb.storage.Durability;
 import io.cairndb.storage.StorageEngine;
 import io.cairndb.storage.StorageException;
@@ -184,13 +186,17 @@ public final class CairnServer implements AutoCloseable {
         // Its JVM meters listen for GC notifications until closed; a restarted node makes new ones.
         NodeMetrics metrics = components.start("metrics", NodeMetrics::new, NodeMetrics::close);
         MembershipSettings membershipSettings = config.membership();
+        PeerConnector peerConnector = new GrpcPeerConnector(nodeId, () -> {
+            NodeInfo self = view.get().nodes().get(nodeId);
+            return self == null ? null : self.host();
+        }, config.requests().requestTimeoutMillis(), hlc, tracing, metrics.replicaCalls());
         Membership membership = components.start("membership", () -> new Membership(nodeId,
                 local, hlc, wallMillis, membershipSettings.heartbeatIntervalMillis(),
-                config.requests().requestTimeoutMillis(), maxOffsetMillis, view, version -> {
+                maxOffsetMillis, view, version -> {
                     if (metadataRef.get() instanceof RemoteMetadataStore remote) {
                         remote.behind(version);
                     }
-                }, tracing, metrics.replicaCalls()), Membership::close);
+                }, peerConnector), Membership::close);
         HintedHandoff hints = new HintedHandoff(storage.hints(), membership, hlc, wallMillis,
                 config.requests().hintWindowMillis(), config.requests().hintsPerNodeMax());
         NodeStats stats = new NodeStats() {

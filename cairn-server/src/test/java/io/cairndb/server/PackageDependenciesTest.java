@@ -71,7 +71,7 @@ class PackageDependenciesTest {
                 .whereLayer("coordinator").mayOnlyAccessLayers("control", "replica", "tracing",
                         "common")
                 .whereLayer("control").mayOnlyAccessLayers("membership", "common")
-                .whereLayer("membership").mayOnlyAccessLayers("replica", "tracing", "common")
+                .whereLayer("membership").mayOnlyAccessLayers("replica")
                 .whereLayer("replica").mayOnlyAccessLayers("tracing", "common")
                 .whereLayer("tracing").mayNotAccessAnyLayer()
                 .whereLayer("common").mayNotAccessAnyLayer()

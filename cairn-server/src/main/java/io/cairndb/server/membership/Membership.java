@@ -2,29 +2,20 @@ package io.cairndb.server.membership;
 
 import io.cairndb.api.peer.HeartbeatRequest;
 import io.cairndb.api.peer.HeartbeatResponse;
-import io.cairndb.api.peer.PeerServiceGrpc;
 import io.cairndb.api.peer.FetchRangeRequest;
 import io.cairndb.api.peer.FetchRangeResponse;
-import io.cairndb.api.peer.StatsRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.ClockOffsets;
 import io.cairndb.core.ErrorCode;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.PhiAccrualFailureDetector;
-import io.cairndb.server.common.ServerLimits;
 import io.cairndb.server.replica.LocalReplica;
 import io.cairndb.server.replica.PeerCodec;
+import io.cairndb.server.replica.PeerConnector;
+import io.cairndb.server.replica.PeerLink;
 import io.cairndb.server.replica.Peers;
-import io.cairndb.server.replica.RemoteReplica;
-import io.cairndb.server.replica.ReplicaCallTimes;
 import io.cairndb.server.replica.Replica;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.cairndb.server.tracing.Tracing;
-import io.grpc.stub.StreamObserver;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's view of its peers: a channel and a replica handle per node, heartbeats to every
+ * This node's view of its peers: a link per node (from a {@link PeerConnector}, so that tests
+ * run it without sockets), heartbeats to every
  * other node on an interval, and a phi-accrual failure detector fed by every heartbeat sent or
  * received. The verdict is this node's own opinion (up or down), separate from the status an
  * operator sets in the metadata.
@@ -49,19 +41,17 @@ public final class Membership implements Peers, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
 
-    private record Peer(String address, ManagedChannel channel, RemoteReplica replica) {
+    private record Peer(String address, PeerLink link) {
     }
 
     private final String selfNodeId;
     private final LocalReplica local;
-    private final Tracing tracing;
     private final HybridLogicalClock hlc;
     private final LongSupplier wallMillis;
     private final long heartbeatIntervalMillis;
-    private final long requestTimeoutMillis;
     private final Supplier<? extends NodeDirectory> directory;
     private final LongConsumer metadataBehind;
-    private final ReplicaCallTimes replicaCallTimes;
+    private final PeerConnector connector;
     private final PhiAccrualFailureDetector detector;
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private final Map<String, Boolean> lastVerdict = new ConcurrentHashMap<>();
@@ -76,25 +66,21 @@ public final class Membership implements Peers, AutoCloseable {
     /**
      * @param directory the current cluster view; read on every use, so that peers follow it
      * @param metadataBehind called with a peer's metadata version when it is ahead of this node's
-     * @param tracing traces the replica calls to peers
-     * @param replicaCallTimes where each peer's replica reports how long its calls took
+     * @param connector opens the link to each peer, again when its address changes
      */
     public Membership(String selfNodeId, LocalReplica local, HybridLogicalClock hlc,
                       LongSupplier wallMillis, long heartbeatIntervalMillis,
-                      long requestTimeoutMillis, long maxClockOffsetMillis,
-                      Supplier<? extends NodeDirectory> directory, LongConsumer metadataBehind,
-                      Tracing tracing, ReplicaCallTimes replicaCallTimes) {
-        this.tracing = tracing;
+                      long maxClockOffsetMillis, Supplier<? extends NodeDirectory> directory,
+                      LongConsumer metadataBehind, PeerConnector connector) {
         this.maxClockOffsetMillis = maxClockOffsetMillis;
         this.selfNodeId = selfNodeId;
         this.local = local;
         this.hlc = hlc;
         this.wallMillis = wallMillis;
         this.heartbeatIntervalMillis = heartbeatIntervalMillis;
-        this.requestTimeoutMillis = requestTimeoutMillis;
         this.directory = directory;
         this.metadataBehind = metadataBehind;
-        this.replicaCallTimes = replicaCallTimes;
+        this.connector = connector;
         this.detector = PhiAccrualFailureDetector.forInterval(heartbeatIntervalMillis);
     }
 
@@ -114,7 +100,7 @@ public final class Membership implements Peers, AutoCloseable {
         if (nodeId.equals(selfNodeId)) {
             return local;
         }
-        return peer(nodeId).replica();
+        return peer(nodeId).link().replica();
     }
 
     /**
@@ -158,58 +144,50 @@ public final class Membership implements Peers, AutoCloseable {
 
     @Override
     public CompletableFuture<StatsResponse> stats(String nodeId) {
-        CompletableFuture<StatsResponse> result = new CompletableFuture<>();
         try {
-            PeerServiceGrpc.newStub(peer(nodeId).channel())
-                    .withDeadlineAfter(Math.min(ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
-                            requestTimeoutMillis), TimeUnit.MILLISECONDS)
-                    .stats(StatsRequest.getDefaultInstance(), observer(result));
+            return peer(nodeId).link().stats();
         } catch (RuntimeException e) {
-            result.completeExceptionally(e);
+            return CompletableFuture.failedFuture(e);
         }
-        return result;
     }
 
     /** One FetchRange call to {@code nodeId}, for a migration. */
     public CompletableFuture<FetchRangeResponse> fetchRange(String nodeId,
                                                             FetchRangeRequest request) {
-        CompletableFuture<FetchRangeResponse> result = new CompletableFuture<>();
         try {
-            PeerServiceGrpc.newStub(peer(nodeId).channel())
-                    .withDeadlineAfter(requestTimeoutMillis * 4, TimeUnit.MILLISECONDS)
-                    .fetchRange(request, observer(result));
+            return peer(nodeId).link().fetchRange(request);
         } catch (RuntimeException e) {
-            result.completeExceptionally(e);
+            return CompletableFuture.failedFuture(e);
         }
-        return result;
     }
 
-    private void heartbeatAll() {
-        try {
-            NodeDirectory view = directory.get();
-            for (NodeDirectory.Node node : view.nodes().values()) {
-                if (node.nodeId().equals(selfNodeId)) {
-                    continue;
-                }
-                heartbeat(node.nodeId(), view.version());
+    /** One round of heartbeats, to every other node in the view. */
+    void heartbeatAll() {
+        NodeDirectory view = directory.get();
+        for (NodeDirectory.Node node : view.nodes().values()) {
+            if (node.nodeId().equals(selfNodeId)) {
+                continue;
             }
-        } catch (RuntimeException e) {
-            LOG.warn("heartbeat round failed: {}", e.toString());
+            try {
+                heartbeat(node.nodeId(), view.version());
+            } catch (RuntimeException e) {
+                // One peer the transport cannot reach now does not cost the others theirs.
+                LOG.warn("heartbeat to {} failed: {}", node.nodeId(), e.toString());
+                noteVerdict(node.nodeId());
+            }
         }
     }
 
     private void heartbeat(String nodeId, long metadataVersion) {
-        CompletableFuture<HeartbeatResponse> answer = new CompletableFuture<>();
         long sentAtMillis = wallMillis.getAsLong();
         long sentAtNanos = System.nanoTime();
-        PeerServiceGrpc.newStub(peer(nodeId).channel())
-                .withDeadlineAfter(Math.max(1_000, 2 * heartbeatIntervalMillis),
-                        TimeUnit.MILLISECONDS)
-                .heartbeat(HeartbeatRequest.newBuilder()
+        CompletableFuture<HeartbeatResponse> answer = peer(nodeId).link().heartbeat(
+                HeartbeatRequest.newBuilder()
                         .setProtocolVersion(PeerCodec.PROTOCOL_VERSION)
                         .setSenderNodeId(selfNodeId)
                         .setMetadataVersion(metadataVersion)
-                        .setHlc(hlc.last()).build(), observer(answer));
+                        .setHlc(hlc.last()).build(),
+                Math.max(1_000, 2 * heartbeatIntervalMillis));
         answer.whenComplete((response, error) -> {
             if (error == null) {
                 if (response.getWallMillis() != 0) {
@@ -282,75 +260,20 @@ public final class Membership implements Peers, AutoCloseable {
             if (current != null && current.address().equals(address)) {
                 return current;
             }
-            // Answers are handled on the transport's own thread: their callbacks only complete
-            // futures and start the next send, so a hop to another thread would cost more than
-            // it spares. Peer calls are never retried by gRPC: a failed write gets a hint.
-            ManagedChannel channel = NettyChannelBuilder.forAddress(node.host(), node.peerPort())
-                    .localSocketPicker(new OwnAddress())
-                    .usePlaintext()
-                    .maxInboundMessageSize(ServerLimits.MESSAGE_BYTES_MAX)
-                    .directExecutor()
-                    .disableRetry()
-                    .build();
-            Peer created = new Peer(address, channel, new RemoteReplica(nodeId, selfNodeId,
-                    channel, requestTimeoutMillis, hlc, tracing,
-                    replicaCallTimes));
+            Peer created = new Peer(address, connector.connect(nodeId, node.host(),
+                    node.peerPort()));
             peers.put(nodeId, created);
             if (current != null) {
-                current.channel().shutdown();
+                current.link().close();
             }
             return created;
         }
     }
 
-    /**
-     * Peer connections leave from the address this node serves on (its {@code --host}), not from
-     * whatever address the kernel would pick (127.0.0.1 for every loopback address), so that a
-     * firewall rule naming two nodes' addresses matches their traffic both ways.
-     */
-    private final class OwnAddress extends NettyChannelBuilder.LocalSocketPicker {
-
-        @Override
-        public java.net.SocketAddress createSocketAddress(java.net.SocketAddress remote,
-                                                          io.grpc.Attributes attributes) {
-            NodeDirectory.Node self = directory.get().nodes().get(selfNodeId);
-            if (self == null) {
-                return null;
-            }
-            try {
-                InetAddress own = InetAddress.getByName(self.host());
-                return own.isAnyLocalAddress() ? null : new InetSocketAddress(own, 0);
-            } catch (java.net.UnknownHostException e) {
-                return null;
-            }
-        }
-    }
-
-    private static <T> StreamObserver<T> observer(CompletableFuture<T> result) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(T value) {
-                result.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                result.completeExceptionally(error);
-            }
-
-            @Override
-            public void onCompleted() {
-                if (!result.isDone()) {
-                    result.completeExceptionally(new IllegalStateException("no answer"));
-                }
-            }
-        };
-    }
-
     @Override
     public void close() {
         for (Peer peer : peers.values()) {
-            peer.channel().shutdownNow();
+            peer.link().closeNow();
         }
         peers.clear();
     }

@@ -19,6 +19,7 @@ import io.cairndb.server.control.raft.RaftMetadataStore;
 import io.cairndb.server.control.raft.RaftSettings;
 import io.cairndb.server.membership.Membership;
 import io.cairndb.server.tracing.Tracing;
+import io.cairndb.server.replica.GrpcPeerConnector;
 import io.cairndb.server.replica.ReplicaCallTimes;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -57,8 +58,9 @@ class AdminGrpcServiceRaftTest {
                 Map.of("m1", "127.0.0.1:0")));
         await().atMost(WAIT).until(() -> store.status().isLeader());
         Membership membership = new Membership("n1", null, new HybridLogicalClock(),
-                System::currentTimeMillis, 1_000, 1_000, 500, store::current, version -> { },
-                Tracing.disabled(), ReplicaCallTimes.NONE);
+                System::currentTimeMillis, 1_000, 500, store::current, version -> { },
+                new GrpcPeerConnector("n1", () -> null, 1_000, new HybridLogicalClock(),
+                        Tracing.disabled(), ReplicaCallTimes.NONE));
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
                 .addService(new AdminGrpcService(store, membership,

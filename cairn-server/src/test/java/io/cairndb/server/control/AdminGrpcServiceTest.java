@@ -26,6 +26,7 @@ import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.core.VersionResolver;
 import io.cairndb.server.membership.Membership;
 import io.cairndb.server.tracing.Tracing;
+import io.cairndb.server.replica.GrpcPeerConnector;
 import io.cairndb.server.replica.ReplicaCallTimes;
 import io.cairndb.storage.StorageEngine;
 import io.cairndb.storage.StorageOptions;
@@ -79,8 +80,8 @@ class AdminGrpcServiceTest {
 
     private void serve(MetadataStore store) throws Exception {
         membership = new Membership("n1", null, new HybridLogicalClock(), wallMillis::get, 1_000,
-                1_000, 500, store::current, version -> { },
-                Tracing.disabled(), ReplicaCallTimes.NONE);
+                500, store::current, version -> { }, new GrpcPeerConnector("n1", () -> null,
+                1_000, new HybridLogicalClock(), Tracing.disabled(), ReplicaCallTimes.NONE));
         service = new AdminGrpcService(store, membership,
                 () -> CompletableFuture.completedFuture(0L));
         String name = InProcessServerBuilder.generateName();
