@@ -22,6 +22,7 @@ class ClusterSimulationTest {
         }
         assertThat(stats.faults.keySet()).containsExactlyInAnyOrder(SimCluster.Fault.values());
         assertThat(stats.readsChecked).isPositive();
+        assertThat(stats.scanPagesFollowed).as("scans read page by page").isPositive();
         assertThat(stats.restamps).as("runs in which skew made a write lose at first")
                 .isPositive();
     }

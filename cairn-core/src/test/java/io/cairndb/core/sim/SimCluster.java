@@ -67,7 +67,9 @@ final class SimCluster {
         long writesAcknowledged;
         long writesGivenUp;
         long readsChecked;
-        long scansChecked;
+        long scanPagesChecked;
+        /** Pages that continued a scan from where its previous page stopped. */
+        long scanPagesFollowed;
         long restamps;
         long hintsDelivered;
         final Migrations migrations = new Migrations();
@@ -83,8 +85,9 @@ final class SimCluster {
         String summary(String name) {
             return name + ": seeds " + seeds + ", events " + events + ", writes acknowledged "
                     + writesAcknowledged + ", given up " + writesGivenUp + ", quorum reads checked "
-                    + readsChecked + ", range scans checked " + scansChecked + ", stamped again " + restamps + ", hints delivered "
-                    + hintsDelivered + ", faults injected " + faults
+                    + readsChecked + ", scan pages checked " + scanPagesChecked + " ("
+                    + scanPagesFollowed + " following another), stamped again " + restamps
+                    + ", hints delivered " + hintsDelivered + ", faults injected " + faults
                     + (migrations.started > 0 ? ", " + migrations : "")
                     + ", invariant violations " + violations.size();
         }
@@ -155,8 +158,10 @@ final class SimCluster {
     private static final long SYNC_MILLIS = 100;
     private static final long IDEMPOTENCY_TTL_MILLIS = 600_000;
     private static final int ATTEMPTS_MAX = 4;
-    /** A scan's page: more than any tenant's keys, so one page covers the tenant. */
+    /** A scan's page at most: more than any tenant's keys, so such a page covers the tenant. */
     private static final int SCAN_ITEMS_MAX = 100;
+    /** Half the scans take pages of one to this many keys, and follow them page by page. */
+    private static final int SCAN_SMALL_PAGE_ITEMS_MAX = 3;
     private static final String[] TENANTS = {"alpha", "beta"};
     /** How often a node's migration runner looks for work and reports. */
     private static final long MIGRATION_TICK_MILLIS = 200;
@@ -881,10 +886,12 @@ final class SimCluster {
 
     /**
      * As the node's {@code Coordinator.rangeQuery}: every owner the coordinator believes alive is
-     * asked for one page, and once all have answered or the request times out, the production
-     * {@link ScanMerge} decides the page or the refusal over the owners' replica sets.
+     * asked for one page from {@code startInclusive} on, and once all have answered or the
+     * request times out, the production {@link ScanMerge} decides the page or the refusal over
+     * the owners' replica sets.
      */
     private void coordinateScan(Node coordinator, String tenant, ConsistencyLevel level,
+                                byte[] startInclusive, int limit,
                                 Consumer<ScanMerge.Result> reply) {
         Ring owners = settings.migrations() ? coordinator.view.placement().owners() : ring;
         int factor = settings.migrations() ? coordinator.view.factors.get(tenant)
@@ -895,7 +902,7 @@ final class SimCluster {
             if (!decided[0]) {
                 decided[0] = true;
                 reply.accept(ScanMerge.merge(answered, owners.replicaSets(factor), level,
-                        SCAN_ITEMS_MAX, Long.MAX_VALUE, VersionResolver.DEFAULT));
+                        limit, Long.MAX_VALUE, VersionResolver.DEFAULT));
             }
         };
         List<String> asked = owners.nodes().stream().filter(coordinator::believesAlive)
@@ -903,8 +910,8 @@ final class SimCluster {
         int[] waiting = {asked.size()};
         for (String id : asked) {
             Node replica = nodes.get(id);
-            call(coordinator, replica, "scan", () -> replica.store.scanKeys(tenant, null, null,
-                    SCAN_ITEMS_MAX, Long.MAX_VALUE, SCAN_ITEMS_MAX), (scan, error) -> {
+            call(coordinator, replica, "scan", () -> replica.store.scanKeys(tenant,
+                    startInclusive, null, limit, Long.MAX_VALUE, limit), (scan, error) -> {
                         if (error == null) {
                             answered.put(id, scan);
                         }
@@ -947,23 +954,33 @@ final class SimCluster {
         } else if (roll < 19) {
             readOp(client, left, tenant, key, level, now, 1);
         } else {
-            scanOp(client, left, tenant, level, now, 1);
+            int pageItems = random.nextBoolean() ? SCAN_ITEMS_MAX
+                    : 1 + random.nextInt(SCAN_SMALL_PAGE_ITEMS_MAX);
+            scanOp(client, left, new ScanOp(tenant, level, pageItems), null, now, 1);
         }
     }
 
+    /** A range scan of a whole tenant, read in pages of at most {@code pageItems} live keys. */
+    private record ScanOp(String tenant, ConsistencyLevel level, int pageItems) {
+    }
+
     /**
-     * A range scan of a whole tenant through a random node, retried on a refusal or a timeout;
-     * each key of its page is judged as a read of that key over the same span.
+     * One page of a range scan of a whole tenant, through a random node, retried on a refusal or
+     * a timeout; each key the page covers is judged as a read of that key over the page's span.
+     * A page that ends before the tenant does is followed by the next, from just after the last
+     * key it covers, as a client follows {@code next_page_token}.
+     *
+     * @param after the last key the previous page covered; null for the first page
      */
-    private void scanOp(int client, int[] left, String tenant, ConsistencyLevel level,
-                        long start, int attempt) {
+    private void scanOp(int client, int[] left, ScanOp op, String after, long start,
+                        int attempt) {
         Node coordinator = randomNode();
         boolean[] over = {false};
         Runnable next = () -> at(random.nextInt(20), "client " + client + " next",
                 () -> nextOp(client, left));
         Runnable retry = () -> {
             if (attempt < ATTEMPTS_MAX) {
-                scanOp(client, left, tenant, level, start, attempt + 1);
+                scanOp(client, left, op, after, start, attempt + 1);
             } else {
                 next.run();
             }
@@ -973,17 +990,24 @@ final class SimCluster {
                 return;
             }
             over[0] = true;
-            if (result instanceof ScanMerge.Page page) {
-                checkScan(tenant, level, start, page);
-                next.run();
-            } else {
+            if (!(result instanceof ScanMerge.Page page)) {
                 retry.run();
+            } else if (checkScan(op, after, start, page) && page.resumeAfter() != null) {
+                String covered = new String(page.resumeAfter(), StandardCharsets.UTF_8);
+                at(random.nextInt(20), "client " + client + " scans on after " + covered,
+                        () -> scanOp(client, left, op, covered, now, 1));
+            } else {
+                next.run();
             }
         };
-        at(1, "client " + client + " scans " + tenant + " at " + level.wireName() + " from "
-                + coordinator.id, () -> deliver(coordinator, "coordinate",
-                () -> coordinateScan(coordinator, tenant, level,
-                        answer -> at(1, "reply to client " + client,
+        // The smallest key after the last one covered is that key followed by a 0 byte.
+        byte[] startInclusive = after == null ? null
+                : (after + "\0").getBytes(StandardCharsets.UTF_8);
+        at(1, "client " + client + " scans " + op.tenant() + " at " + op.level().wireName()
+                + " from " + coordinator.id + (after == null ? "" : " after " + after)
+                + " (pages of " + op.pageItems() + ")", () -> deliver(coordinator, "coordinate",
+                () -> coordinateScan(coordinator, op.tenant(), op.level(), startInclusive,
+                        op.pageItems(), answer -> at(1, "reply to client " + client,
                                 () -> reply.accept(answer)))));
         at(CLIENT_TIMEOUT_MILLIS, "client " + client + " times out", () -> {
             if (!over[0]) {
@@ -1973,25 +1997,49 @@ final class SimCluster {
     }
 
     /**
-     * Judges a scan's page key by key, as reads over the scan's span: a key missing from the
-     * page reads as not found. A page that stops early is not judged past where it stops.
+     * Judges a scan's page key by key, as reads over the page's span: a key the page covers
+     * ({@code after} excluded, up to where it says it stopped) but does not hold reads as not
+     * found. A page must hold only keys it covers, at most its size of them, and move the scan
+     * on (ScanPagesMoveOn), or a client following pages would loop or skip keys.
+     *
+     * @return whether the page passed, so that the scan may go on from it
      */
-    private void checkScan(String tenant, ConsistencyLevel level, long start,
-                           ScanMerge.Page page) {
-        Map<String, String> values = new HashMap<>();
-        for (KeyEntry item : page.items()) {
-            values.put(new String(item.key(), StandardCharsets.UTF_8),
-                    new String(item.version().value(), StandardCharsets.UTF_8));
-        }
+    private boolean checkScan(ScanOp op, String after, long start, ScanMerge.Page page) {
         String covered = page.resumeAfter() == null ? null
                 : new String(page.resumeAfter(), StandardCharsets.UTF_8);
+        if (covered != null && after != null && covered.compareTo(after) <= 0) {
+            violation("ScanPagesMoveOn: a page of " + op.tenant() + " after " + after
+                    + " says it stopped at " + covered);
+            return false;
+        }
+        if (page.items().size() > op.pageItems()) {
+            violation("ScanPagesMoveOn: a page of at most " + op.pageItems() + " keys held "
+                    + page.items().size());
+            return false;
+        }
+        Map<String, String> values = new HashMap<>();
+        for (KeyEntry item : page.items()) {
+            String key = new String(item.key(), StandardCharsets.UTF_8);
+            if ((after != null && key.compareTo(after) <= 0)
+                    || (covered != null && key.compareTo(covered) > 0)) {
+                violation("ScanPagesMoveOn: a page of " + op.tenant() + " covering (" + after
+                        + ", " + covered + "] held " + key);
+                return false;
+            }
+            values.put(key, new String(item.version().value(), StandardCharsets.UTF_8));
+        }
         for (String key : keys) {
-            if (covered == null || key.compareTo(covered) <= 0) {
-                checkRead(tenant, key, level, start, values.get(key),
+            if ((after == null || key.compareTo(after) > 0)
+                    && (covered == null || key.compareTo(covered) <= 0)) {
+                checkRead(op.tenant(), key, op.level(), start, values.get(key),
                         "QuorumScanSeesLatestQuorumWrite");
             }
         }
-        stats.scansChecked++;
+        stats.scanPagesChecked++;
+        if (after != null) {
+            stats.scanPagesFollowed++;
+        }
+        return true;
     }
 
     /** TenantIsolation, after every event: a stored value belongs to its tenant and key. */
