@@ -26,7 +26,7 @@ import java.util.function.Predicate;
  *       ({@link SequentialWrites}), or shows the request is a retry, it asks for a clock reading
  *       and sends a second round stamped above what the replicas showed, without the
  *       idempotency check, before it answers; unless the reading is past the request's
- *       deadline, when it fails instead.</li>
+ *       deadline, or the caller gave up on the request, when it fails instead.</li>
  * </ul>
  *
  * <p>Not thread-safe: the driver serialises inputs.
@@ -73,6 +73,7 @@ public final class WriteMachine {
     private int round = 1;
     private boolean awaitingStamp;
     private boolean duplicateRequest;
+    private boolean callerGone;
     private boolean done;
 
     /**
@@ -155,6 +156,30 @@ public final class WriteMachine {
         answers.clear();
         failures.clear();
         return sendRound(alive);
+    }
+
+    /**
+     * The caller gave up on the request (it cancelled the call, or its own deadline passed). A
+     * second round would be stamped for nobody, and perhaps above a write the caller began after
+     * another attempt of this request was answered; so there is none: the request fails where it
+     * would be stamped again. A round in flight goes on, for its hints.
+     */
+    public List<Effect> abandoned() {
+        if (done) {
+            return List.of();
+        }
+        callerGone = true;
+        if (!awaitingStamp) {
+            return List.of();
+        }
+        awaitingStamp = false;
+        done = true;
+        return List.of(abandonedFailure());
+    }
+
+    private Fail abandonedFailure() {
+        return new Fail(ErrorCode.QUORUM_NOT_REACHED, what + " was not stamped again: its caller "
+                + "gave up on it; a retry is safe", tracker.acknowledged());
     }
 
     /** The deadline of {@code round} passed. */
@@ -250,6 +275,10 @@ public final class WriteMachine {
         }
         if (round == 1) {
             duplicateRequest = allDuplicates;
+            if ((overtaken || anyDuplicate) && callerGone) {
+                done = true;
+                return List.of(abandonedFailure());
+            }
             if (overtaken || anyDuplicate) {
                 awaitingStamp = true;
                 return List.of(new NeedStamp());

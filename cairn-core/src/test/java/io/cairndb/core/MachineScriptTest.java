@@ -108,6 +108,7 @@ class MachineScriptTest {
                         : read.failed(args.get("node"), args.get("reason"));
                 case "stamp" -> write.stamped(Long.parseLong(args.get("reading")),
                         node -> !down.contains(node));
+                case "abandoned" -> write.abandoned();
                 case "timeout" -> write != null
                         ? write.timedOut(Integer.parseInt(args.get("round")))
                         : read.timedOut();

@@ -648,12 +648,17 @@ public final class CairnServer implements AutoCloseable {
         return http.restRoutes();
     }
 
-    /** The metadata this node follows. */
     /** Writes this node stamped again because a replica held a version they had not seen. */
     long restampedWrites() {
         return coordinator.restampedCount();
     }
 
+    /** This node's coordinator, for tests that call it on a thread of their own. */
+    Coordinator coordinator() {
+        return coordinator;
+    }
+
+    /** The metadata this node follows. */
     public MetadataStore metadata() {
         return metadata;
     }

@@ -28,9 +28,11 @@ import io.cairndb.api.admin.GetControlStatusRequest;
 import io.cairndb.api.admin.GetControlStatusResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -216,6 +218,33 @@ class CoordinatorServiceTest {
         assertThat(afterExpiry.getSuccess()).isTrue();
         assertThat(afterExpiry.getIsDuplicate()).isFalse();
         assertThat(read("k").getValue().toStringUtf8()).isEqualTo("other");
+    }
+
+    @Test
+    void aRetryWhoseCallerGaveUpIsNotStampedAgain() throws Exception {
+        WriteKeyValueResponse first = write("k", "v1", "", "req-1");
+        long restampsBefore = node.server.restampedWrites();
+        WriteKeyValueRequest retry = WriteKeyValueRequest.newBuilder().setTenantId("acme")
+                .setKey("k").setValue(ByteString.copyFromUtf8("v1")).setIdempotencyKey("req-1")
+                .build();
+        // The retry's call is cancelled (its client gave up, or its deadline passed) before its
+        // replicas answer: it may have been answered through another attempt since, and its
+        // client have begun a later write, which a second round would overtake.
+        io.grpc.Context.CancellableContext gone = io.grpc.Context.current().withCancellation();
+        gone.cancel(null);
+        var abandoned = gone.call(() -> node.server.coordinator().write(retry));
+
+        assertThat(abandoned).failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(ExecutionException.class)
+                .withMessageContaining("write was not stamped again: its caller gave up on it; "
+                        + "a retry is safe");
+        assertThat(node.server.restampedWrites()).isEqualTo(restampsBefore);
+        assertThat(read("k").getVectorClock()).isEqualTo(first.getVectorClock());
+
+        // The same retry from a caller still waiting is stamped again, as a duplicate.
+        WriteKeyValueResponse waited = node.stub.writeKeyValue(retry);
+        assertThat(waited.getIsDuplicate()).isTrue();
+        assertThat(node.server.restampedWrites()).isEqualTo(restampsBefore + 1);
     }
 
     @Test

@@ -200,6 +200,12 @@ final class SimCluster {
      */
     private static final boolean FORCE_BEHIND_QUEUE =
             Boolean.parseBoolean(System.getProperty("sim.forceRemoveBehindQueue", "true"));
+    /**
+     * Whether one pause in four lasts up to eight seconds, past the clients' timeout, so that a
+     * request a client gave up on runs late. Off by default: see docs/simulation.md for what such
+     * a request can still do; {@code -Dsim.longPauses=true} turns it on.
+     */
+    private static final boolean LONG_PAUSES = Boolean.getBoolean("sim.longPauses");
     private static final TokenRange EVERY_TOKEN = new TokenRange(Long.MAX_VALUE, Long.MAX_VALUE);
 
     private record Event(long at, long seq, String what, Runnable action) {
@@ -775,7 +781,12 @@ final class SimCluster {
 
     // --------------------------------------------------------------------- the coordinator
 
-    private void coordinateWrite(Node coordinator, WriteOp op, Consumer<Reply> reply) {
+    /**
+     * @param callerGone set once the client's cancel reached the coordinator, as a gRPC call's
+     *     context is cancelled when its client gives up
+     */
+    private void coordinateWrite(Node coordinator, WriteOp op, boolean[] callerGone,
+                                 Consumer<Reply> reply) {
         ClockOffsets.Verdict verdict = coordinator.clockVerdict();
         if (!verdict.coordinateWrites()) {
             reply.accept(new Reply(false, null, false, verdict.reason()));
@@ -798,29 +809,38 @@ final class SimCluster {
         WriteMachine machine = new WriteMachine(mutation, targets,
                 replicas.writeRequired(op.level()), value == null ? "delete" : "write",
                 op.idempotencyKey(), REQUEST_TIMEOUT_MILLIS);
-        performWrite(coordinator, machine, machine.start(coordinator::believesAlive), reply);
+        performWrite(coordinator, machine, machine.start(coordinator::believesAlive), callerGone,
+                reply);
         atNode(coordinator, REQUEST_TIMEOUT_MILLIS, "write deadline",
-                () -> performWrite(coordinator, machine, machine.timedOut(1), reply));
+                () -> performWrite(coordinator, machine, machine.timedOut(1), callerGone, reply));
     }
 
     private void performWrite(Node coordinator, WriteMachine machine,
-                              List<WriteMachine.Effect> effects, Consumer<Reply> reply) {
+                              List<WriteMachine.Effect> effects, boolean[] callerGone,
+                              Consumer<Reply> reply) {
         for (WriteMachine.Effect effect : effects) {
             if (effect instanceof WriteMachine.Send send) {
                 Node replica = nodes.get(send.node());
                 call(coordinator, replica, "apply", () -> applyAt(replica, send.mutation()),
                         (result, error) -> performWrite(coordinator, machine, error == null
                                 ? machine.applied(send.round(), send.node(), result)
-                                : machine.failed(send.round(), send.node(), error), reply));
+                                : machine.failed(send.round(), send.node(), error), callerGone,
+                                reply));
             } else if (effect instanceof WriteMachine.StoreHint hint) {
                 coordinator.hints.add(new Hint(hint.node(), hint.mutation()));
             } else if (effect instanceof WriteMachine.NeedStamp) {
+                if (callerGone[0]) {
+                    // As the node's driver: a cancelled call is not stamped again.
+                    performWrite(coordinator, machine, machine.abandoned(), callerGone, reply);
+                    continue;
+                }
                 stats.restamps++;
                 long reading = coordinator.hlc.now(coordinator.wallMillis());
                 performWrite(coordinator, machine,
-                        machine.stamped(reading, coordinator::believesAlive), reply);
+                        machine.stamped(reading, coordinator::believesAlive), callerGone, reply);
                 atNode(coordinator, REQUEST_TIMEOUT_MILLIS, "second round deadline",
-                        () -> performWrite(coordinator, machine, machine.timedOut(2), reply));
+                        () -> performWrite(coordinator, machine, machine.timedOut(2), callerGone,
+                                reply));
             } else if (effect instanceof WriteMachine.Answer answer) {
                 coordinator.hlc.observe(answer.clock().maxCounter());
                 reply.accept(new Reply(true, null, answer.duplicate(), null));
@@ -1038,13 +1058,18 @@ final class SimCluster {
                 retryWrite(client, left, op, attempt);
             }
         };
+        boolean[] callerGone = {false};
         at(1, "client " + client + " sends " + (op.value() == null ? "delete " : "write ")
                 + op.idempotencyKey() + " to " + coordinator.id, () -> deliver(coordinator,
-                "coordinate", () -> coordinateWrite(coordinator, op, answer -> at(1,
+                "coordinate", () -> coordinateWrite(coordinator, op, callerGone, answer -> at(1,
                         "reply to client " + client, () -> reply.accept(answer)))));
         at(CLIENT_TIMEOUT_MILLIS, "client " + client + " times out", () -> {
             if (!over[0]) {
                 over[0] = true;
+                // The cancel follows the request on its connection, so it never overtakes it.
+                at(1, "client " + client + " cancels " + op.idempotencyKey() + " at "
+                        + coordinator.id, () -> deliver(coordinator, "cancel",
+                        () -> callerGone[0] = true));
                 retryWrite(client, left, op, attempt);
             }
         });
@@ -1162,7 +1187,8 @@ final class SimCluster {
             crash(victim);
             at(200 + random.nextInt(2_000), victim.id + " restarts", () -> restart(chosen));
         } else if (!someoneDown) {
-            victim.pausedUntil = now + 300 + random.nextInt(2_500);
+            victim.pausedUntil = now + 300 + random.nextInt(
+                    LONG_PAUSES && random.nextInt(4) == 0 ? 8_000 : 2_500);
             stats.fault(Fault.PAUSE);
         }
         at(300 + random.nextInt(1_200), "fault", this::injectFault);

@@ -510,6 +510,11 @@ public final class Coordinator {
         private final Prepared prepared;
         private final WriteMachine machine;
         private final Context trace;
+        /**
+         * The gRPC call this write serves, read on the thread that received it; cancelled once
+         * its client cancels it or its deadline passes. Other fronts' (REST's) never is.
+         */
+        private final io.grpc.Context caller = io.grpc.Context.current();
         private final CompletableFuture<WriteOutcome> outcome = new CompletableFuture<>();
 
         WriteDriver(Prepared prepared, Context trace) {
@@ -563,6 +568,12 @@ public final class Coordinator {
             } else if (effect instanceof WriteMachine.StoreHint hint) {
                 router.storeHint(hint.node(), hint.mutation());
             } else if (effect instanceof WriteMachine.NeedStamp) {
+                if (caller.isCancelled()) {
+                    // Its client gave up and may have retried and moved on to a later write,
+                    // which a second round stamped now would overtake.
+                    perform(step(machine::abandoned));
+                    return;
+                }
                 restamped.increment();
                 long reading = hlc.now(wallMillis.getAsLong());
                 perform(step(() -> machine.stamped(reading, router::isAlive)));
