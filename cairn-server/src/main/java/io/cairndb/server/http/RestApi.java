@@ -46,6 +46,7 @@ import io.cairndb.api.admin.UpdateConfigRequest;
 import io.cairndb.core.CairnException;
 import io.cairndb.core.Limits;
 import io.cairndb.server.common.Errors;
+import io.cairndb.server.common.UnaryCalls;
 import io.cairndb.server.control.AdminGrpcService;
 import io.cairndb.server.coordinator.Answers;
 import io.cairndb.server.coordinator.ClusterAdministration;
@@ -455,27 +456,8 @@ public final class RestApi {
     /** Calls an admin RPC's implementation with an observer that completes a future. */
     private static <Q extends Message, R extends Message> void admin(
             Context ctx, int status, Q request, BiConsumer<Q, StreamObserver<R>> method) {
-        CompletableFuture<R> answered = new CompletableFuture<>();
-        try {
-            method.accept(request, new StreamObserver<>() {
-                @Override
-                public void onNext(R value) {
-                    answered.complete(value);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    answered.completeExceptionally(error);
-                }
-
-                @Override
-                public void onCompleted() {
-                    // The answer came with onNext.
-                }
-            });
-        } catch (RuntimeException e) {
-            answered.completeExceptionally(e);
-        }
+        CompletableFuture<R> answered = UnaryCalls.call(observer -> method.accept(request,
+                observer));
         ctx.future(() -> answered.handle((response, error) -> {
             if (error != null) {
                 CairnException failure = Errors.unwrap(error);

@@ -9,17 +9,16 @@ import io.cairndb.api.peer.StatsRequest;
 import io.cairndb.api.peer.StatsResponse;
 import io.cairndb.core.HybridLogicalClock;
 import io.cairndb.server.common.ServerLimits;
+import io.cairndb.server.common.UnaryCalls;
 import io.cairndb.server.tracing.Tracing;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Links to peers over gRPC: one channel per peer, carrying its replica and every other call. */
@@ -85,7 +84,7 @@ public final class GrpcPeerConnector implements PeerConnector {
         @Override
         public CompletableFuture<HeartbeatResponse> heartbeat(HeartbeatRequest request,
                                                               long deadlineMillis) {
-            return call(answer -> stub
+            return UnaryCalls.call(answer -> stub
                     .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
                     .heartbeat(request, answer));
         }
@@ -94,7 +93,7 @@ public final class GrpcPeerConnector implements PeerConnector {
         public CompletableFuture<StatsResponse> stats() {
             long deadlineMillis = Math.min(ServerLimits.PROBE_TIMEOUT_MILLIS_MAX,
                     requestTimeoutMillis);
-            return call(answer -> stub
+            return UnaryCalls.call(answer -> stub
                     .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
                     .stats(StatsRequest.getDefaultInstance(), answer));
         }
@@ -103,7 +102,7 @@ public final class GrpcPeerConnector implements PeerConnector {
         public CompletableFuture<FetchRangeResponse> fetchRange(FetchRangeRequest request) {
             // A page is read and encoded on the peer before it leaves: more work than a write.
             long deadlineMillis = requestTimeoutMillis * 4;
-            return call(answer -> stub
+            return UnaryCalls.call(answer -> stub
                     .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
                     .fetchRange(request, answer));
         }
@@ -117,33 +116,6 @@ public final class GrpcPeerConnector implements PeerConnector {
         public void closeNow() {
             channel.shutdownNow();
         }
-    }
-
-    private static <T> CompletableFuture<T> call(Consumer<StreamObserver<T>> send) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            send.accept(new StreamObserver<>() {
-                @Override
-                public void onNext(T value) {
-                    result.complete(value);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    result.completeExceptionally(error);
-                }
-
-                @Override
-                public void onCompleted() {
-                    if (!result.isDone()) {
-                        result.completeExceptionally(new IllegalStateException("no answer"));
-                    }
-                }
-            });
-        } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-        }
-        return result;
     }
 
     /**
