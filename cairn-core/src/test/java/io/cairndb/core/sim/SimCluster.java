@@ -162,6 +162,8 @@ final class SimCluster {
     private static final int SCAN_ITEMS_MAX = 100;
     /** Half the scans take pages of one to this many keys, and follow them page by page. */
     private static final int SCAN_SMALL_PAGE_ITEMS_MAX = 3;
+    /** Half of those also bound a page's key and value bytes, to at most this (a key is ~20). */
+    private static final int SCAN_SMALL_PAGE_BYTES_MAX = 48;
     private static final String[] TENANTS = {"alpha", "beta"};
     /** How often a node's migration runner looks for work and reports. */
     private static final long MIGRATION_TICK_MILLIS = 200;
@@ -911,7 +913,7 @@ final class SimCluster {
      * the owners' replica sets.
      */
     private void coordinateScan(Node coordinator, String tenant, ConsistencyLevel level,
-                                byte[] startInclusive, int limit,
+                                byte[] startInclusive, int limit, long bytesMax,
                                 Consumer<ScanMerge.Result> reply) {
         Ring owners = settings.migrations() ? coordinator.view.placement().owners() : ring;
         int factor = settings.migrations() ? coordinator.view.factors.get(tenant)
@@ -922,7 +924,7 @@ final class SimCluster {
             if (!decided[0]) {
                 decided[0] = true;
                 reply.accept(ScanMerge.merge(answered, owners.replicaSets(factor), level,
-                        limit, Long.MAX_VALUE, VersionResolver.DEFAULT));
+                        limit, bytesMax, VersionResolver.DEFAULT));
             }
         };
         List<String> asked = owners.nodes().stream().filter(coordinator::believesAlive)
@@ -931,7 +933,7 @@ final class SimCluster {
         for (String id : asked) {
             Node replica = nodes.get(id);
             call(coordinator, replica, "scan", () -> replica.store.scanKeys(tenant,
-                    startInclusive, null, limit, Long.MAX_VALUE, limit), (scan, error) -> {
+                    startInclusive, null, limit, bytesMax, limit), (scan, error) -> {
                         if (error == null) {
                             answered.put(id, scan);
                         }
@@ -974,14 +976,20 @@ final class SimCluster {
         } else if (roll < 19) {
             readOp(client, left, tenant, key, level, now, 1);
         } else {
-            int pageItems = random.nextBoolean() ? SCAN_ITEMS_MAX
+            int pages = random.nextInt(4);
+            int pageItems = pages < 2 ? SCAN_ITEMS_MAX
                     : 1 + random.nextInt(SCAN_SMALL_PAGE_ITEMS_MAX);
-            scanOp(client, left, new ScanOp(tenant, level, pageItems), null, now, 1);
+            long pageBytes = pages == 3 ? 1 + random.nextInt(SCAN_SMALL_PAGE_BYTES_MAX)
+                    : Long.MAX_VALUE;
+            scanOp(client, left, new ScanOp(tenant, level, pageItems, pageBytes), null, now, 1);
         }
     }
 
-    /** A range scan of a whole tenant, read in pages of at most {@code pageItems} live keys. */
-    private record ScanOp(String tenant, ConsistencyLevel level, int pageItems) {
+    /**
+     * A range scan of a whole tenant, read in pages of at most {@code pageItems} live keys and
+     * {@code pageBytes} of their keys and values (one key at least).
+     */
+    private record ScanOp(String tenant, ConsistencyLevel level, int pageItems, long pageBytes) {
     }
 
     /**
@@ -1025,9 +1033,10 @@ final class SimCluster {
                 : (after + "\0").getBytes(StandardCharsets.UTF_8);
         at(1, "client " + client + " scans " + op.tenant() + " at " + op.level().wireName()
                 + " from " + coordinator.id + (after == null ? "" : " after " + after)
-                + " (pages of " + op.pageItems() + ")", () -> deliver(coordinator, "coordinate",
-                () -> coordinateScan(coordinator, op.tenant(), op.level(), startInclusive,
-                        op.pageItems(), answer -> at(1, "reply to client " + client,
+                + " (pages of " + op.pageItems() + " keys, " + op.pageBytes() + " bytes)",
+                () -> deliver(coordinator, "coordinate", () -> coordinateScan(coordinator,
+                        op.tenant(), op.level(), startInclusive, op.pageItems(), op.pageBytes(),
+                        answer -> at(1, "reply to client " + client,
                                 () -> reply.accept(answer)))));
         at(CLIENT_TIMEOUT_MILLIS, "client " + client + " times out", () -> {
             if (!over[0]) {
@@ -2025,8 +2034,8 @@ final class SimCluster {
     /**
      * Judges a scan's page key by key, as reads over the page's span: a key the page covers
      * ({@code after} excluded, up to where it says it stopped) but does not hold reads as not
-     * found. A page must hold only keys it covers, at most its size of them, and move the scan
-     * on (ScanPagesMoveOn), or a client following pages would loop or skip keys.
+     * found. A page must hold only keys it covers, within its bounds, and move the scan on
+     * (ScanPagesMoveOn), or a client following pages would loop or skip keys.
      *
      * @return whether the page passed, so that the scan may go on from it
      */
@@ -2038,9 +2047,15 @@ final class SimCluster {
                     + " says it stopped at " + covered);
             return false;
         }
-        if (page.items().size() > op.pageItems()) {
-            violation("ScanPagesMoveOn: a page of at most " + op.pageItems() + " keys held "
-                    + page.items().size());
+        long bytes = 0;
+        for (KeyEntry item : page.items()) {
+            bytes += item.key().length + item.version().value().length;
+        }
+        if (page.items().size() > op.pageItems()
+                || (page.items().size() > 1 && bytes > op.pageBytes())) {
+            violation("ScanPagesMoveOn: a page of at most " + op.pageItems() + " keys and "
+                    + op.pageBytes() + " bytes held " + page.items().size() + " keys, " + bytes
+                    + " bytes");
             return false;
         }
         Map<String, String> values = new HashMap<>();
