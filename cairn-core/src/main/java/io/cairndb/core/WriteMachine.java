@@ -13,9 +13,13 @@ import java.util.function.Predicate;
  *
  * <p>The rules it holds:
  * <ul>
- *   <li>A replica believed down is not waited on: it gets a hint at once and counts as a failure.
- *       A replica whose call fails gets a hint too, whenever the failure arrives. A hint never
- *       counts as an acknowledgement.</li>
+ *   <li>A replica believed down is not waited on: it counts as a failure and is owed a hint. So
+ *       is a replica whose call fails, whenever the failure arrives. A hint never counts as an
+ *       acknowledgement. Hints are kept only for a request that is answered: they leave with the
+ *       answer (or, for failures after it, at once), and a request that fails keeps none. Its
+ *       client was told it failed and may retry under a new stamp; a hint of the failed attempt,
+ *       delivered later under the old one, could land above a write the client made after the
+ *       retry.</li>
  *   <li>The client is answered once {@code required} replicas acknowledged the current round;
  *       a request fails once that can no longer happen and every call of the round has ended,
  *       or at its timeout.</li>
@@ -75,6 +79,9 @@ public final class WriteMachine {
     private boolean duplicateRequest;
     private boolean callerGone;
     private boolean done;
+    private boolean answered;
+    /** Hints owed while the request is undecided: kept if it is answered, dropped if it fails. */
+    private final List<Effect> heldHints = new ArrayList<>(2);
 
     /**
      * @param mutation the stamped write or tombstone, with its idempotency check
@@ -117,11 +124,15 @@ public final class WriteMachine {
     /** The call to {@code node} for {@code round} failed (error, deadline, refused). */
     public List<Effect> failed(int round, String node, String reason) {
         Effect hint = new StoreHint(node, round == 1 ? first : current);
-        if (done || awaitingStamp || round != this.round) {
-            return List.of(hint);
+        if (done) {
+            return answered ? List.of(hint) : List.of();
+        }
+        heldHints.add(hint);
+        if (awaitingStamp || round != this.round) {
+            return List.of();
         }
         failures.add(reason);
-        return failure(hint, tracker.fail());
+        return failure(tracker.fail());
     }
 
     /** A reading of the coordinator's hybrid clock, asked for by {@link NeedStamp}. */
@@ -215,8 +226,8 @@ public final class WriteMachine {
             if (alive.test(node)) {
                 effects.add(new Send(node, round, current));
             } else {
-                effects.add(new StoreHint(node, current));
-                failures.add("replica " + node + " is believed down (hinted)");
+                heldHints.add(new StoreHint(node, current));
+                failures.add("replica " + node + " is believed down");
                 QuorumTracker.Outcome outcome = tracker.fail();
                 if (outcome == QuorumTracker.Outcome.FAILED && tracker.complete()) {
                     done = true;
@@ -227,12 +238,12 @@ public final class WriteMachine {
         return effects;
     }
 
-    private List<Effect> failure(Effect hint, QuorumTracker.Outcome outcome) {
+    private List<Effect> failure(QuorumTracker.Outcome outcome) {
         if (outcome == QuorumTracker.Outcome.FAILED && tracker.complete()) {
             done = true;
-            return List.of(hint, quorumFailure());
+            return List.of(quorumFailure());
         }
-        return List.of(hint);
+        return List.of();
     }
 
     private Fail quorumFailure() {
@@ -285,7 +296,11 @@ public final class WriteMachine {
             }
         }
         done = true;
-        return List.of(new Answer(clock, answers.size(), duplicateRequest));
+        answered = true;
+        List<Effect> effects = new ArrayList<>(heldHints);
+        heldHints.clear();
+        effects.add(new Answer(clock, answers.size(), duplicateRequest));
+        return effects;
     }
 
     @Override
