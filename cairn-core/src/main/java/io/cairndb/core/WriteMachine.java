@@ -80,8 +80,11 @@ public final class WriteMachine {
     private boolean callerGone;
     private boolean done;
     private boolean answered;
-    /** Hints owed while the request is undecided: kept if it is answered, dropped if it fails. */
-    private final List<Effect> heldHints = new ArrayList<>(2);
+    /**
+     * Hints owed while the request is undecided, kept if it is answered and dropped if it fails;
+     * null until one is owed, as most writes owe none.
+     */
+    private List<Effect> heldHints;
 
     /**
      * @param mutation the stamped write or tombstone, with its idempotency check
@@ -127,7 +130,7 @@ public final class WriteMachine {
         if (done) {
             return answered ? List.of(hint) : List.of();
         }
-        heldHints.add(hint);
+        hold(hint);
         if (awaitingStamp || round != this.round) {
             return List.of();
         }
@@ -226,7 +229,7 @@ public final class WriteMachine {
             if (alive.test(node)) {
                 effects.add(new Send(node, round, current));
             } else {
-                heldHints.add(new StoreHint(node, current));
+                hold(new StoreHint(node, current));
                 failures.add("replica " + node + " is believed down");
                 QuorumTracker.Outcome outcome = tracker.fail();
                 if (outcome == QuorumTracker.Outcome.FAILED && tracker.complete()) {
@@ -236,6 +239,13 @@ public final class WriteMachine {
             }
         }
         return effects;
+    }
+
+    private void hold(Effect hint) {
+        if (heldHints == null) {
+            heldHints = new ArrayList<>(2);
+        }
+        heldHints.add(hint);
     }
 
     private List<Effect> failure(QuorumTracker.Outcome outcome) {
@@ -297,9 +307,13 @@ public final class WriteMachine {
         }
         done = true;
         answered = true;
-        List<Effect> effects = new ArrayList<>(heldHints);
-        heldHints.clear();
-        effects.add(new Answer(clock, answers.size(), duplicateRequest));
+        Answer answer = new Answer(clock, answers.size(), duplicateRequest);
+        if (heldHints == null) {
+            return List.of(answer);
+        }
+        List<Effect> effects = heldHints;
+        heldHints = null;
+        effects.add(answer);
         return effects;
     }
 
