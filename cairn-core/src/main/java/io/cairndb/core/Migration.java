@@ -233,22 +233,26 @@ public record Migration(String id, String type, String nodeId, String tenantId,
                     }
                     continue;
                 }
-                if (leaving.isEmpty() && !transfer.leaving().isEmpty() && !staying.isEmpty()) {
-                    // Every replica replaced is gone (a forced removal): each replica that stays
-                    // sends what it holds, so that a write acknowledged by the gone node and one
-                    // that stays is on a quorum of the new set again.
+                if (!leaving.isEmpty() || transfer.leaving().isEmpty()) {
+                    // A replaced replica is left to send, or nothing is replaced (a factor
+                    // raised): any one of them sends the range.
+                    List<String> sources = !leaving.isEmpty() ? leaving
+                            : without(transfer.before(), gone);
                     for (String target : transfer.targets()) {
-                        for (String source : staying) {
-                            group(grouped, target, List.of(source), transfer.range());
-                        }
+                        group(grouped, target, sources, transfer.range());
                     }
                     continue;
                 }
-                List<String> sources = !leaving.isEmpty() ? leaving
-                        : !transfer.leaving().isEmpty() ? staying
-                        : without(transfer.before(), gone);
+                // Every replica replaced is gone (a forced removal): each replica that stays
+                // sends what it holds, so that a write acknowledged by the gone node and one that
+                // stays is on a quorum of the new set again. With none left, the range is lost.
                 for (String target : transfer.targets()) {
-                    group(grouped, target, sources, transfer.range());
+                    if (staying.isEmpty()) {
+                        group(grouped, target, List.of(), transfer.range());
+                    }
+                    for (String source : staying) {
+                        group(grouped, target, List.of(source), transfer.range());
+                    }
                 }
             }
             for (Map.Entry<List<String>, List<MigrationPlan.TokenRange>> group
